@@ -1,0 +1,64 @@
+# Entry points. `make run` and `make test` work from a fresh clone with only Python 3.11+.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
+
+.DEFAULT_GOAL := help
+.PHONY: help run install install-dev browser test test-fast lint fmt check migrations-check clean
+
+help:
+	@echo "make run      install, migrate, load the demo calls, serve on http://127.0.0.1:8000"
+	@echo "make test     install the test requirements and run the whole suite"
+	@echo "make lint     ruff check and format check"
+	@echo "make fmt      ruff format and fix"
+	@echo "make check    lint, migrations check and the whole suite (what CI runs)"
+
+$(PY):
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required; set PYTHON=python3.11")'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(STAMP): requirements.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements.txt
+	@touch $@
+
+$(DEV_STAMP): requirements.txt requirements-dev.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $(STAMP) $@
+
+install: $(STAMP)
+
+install-dev: $(DEV_STAMP)
+
+run: install
+	DJANGO_DEBUG=1 $(PY) manage.py migrate --no-input
+	DJANGO_DEBUG=1 $(PY) manage.py load_demo
+	DJANGO_DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+
+# The browser tests drive a real Chromium: the system's where there is one,
+# else Debian's package (as root), else Playwright's own download.
+browser: install-dev
+	@bash .ci/ensure-browser.sh "$(PY)"
+
+test: install-dev browser
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+fmt: install-dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+migrations-check: install-dev
+	DJANGO_DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+
+check: lint migrations-check test
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles

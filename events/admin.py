@@ -1,0 +1,126 @@
+from django.contrib import admin
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import Call, CallState, Meeting, Venue
+
+
+@admin.register(Venue)
+class VenueAdmin(admin.ModelAdmin):
+    list_display = ["name", "city", "country", "time_zone"]
+    list_filter = ["country"]
+    search_fields = ["name", "city"]
+
+
+class CallStateFilter(admin.SimpleListFilter):
+    title = _("state")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return CallState.choices
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        if self.value() == CallState.OPEN:
+            return queryset.open(now)
+        if self.value() == CallState.UPCOMING:
+            return queryset.upcoming(now)
+        if self.value() == CallState.CLOSED:
+            return queryset.closed(now)
+        return queryset
+
+
+class MeetingInline(admin.TabularInline):
+    model = Meeting
+    extra = 0
+    fields = ["title", "kind", "start_date", "end_date", "venue", "format"]
+    autocomplete_fields = ["venue"]
+
+
+@admin.register(Call)
+class CallAdmin(admin.ModelAdmin):
+    list_display = [
+        "title",
+        "mandate_symbol",
+        "state_label",
+        "opens_at",
+        "deadline",
+        "venue",
+        "meeting_count",
+        "is_published",
+    ]
+    list_filter = [CallStateFilter, "is_published", "eligibility", "venue"]
+    search_fields = ["title", "mandate", "mandate_symbol", "slug"]
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["venue"]
+    date_hierarchy = "deadline"
+    inlines = [MeetingInline]
+    fieldsets = [
+        (
+            None,
+            {"fields": ["title", "slug", "mandate", "mandate_symbol", "summary", "eligibility"]},
+        ),
+        (
+            _("Dates, in the principal venue's time zone"),
+            {
+                "fields": [
+                    "venue",
+                    "opens_at",
+                    "deadline",
+                    "registration_opens_at",
+                    "registration_closes_at",
+                ]
+            },
+        ),
+        (_("Representatives"), {"fields": ["max_representatives"]}),
+        (_("Publication"), {"fields": ["is_published"]}),
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("venue")
+            .annotate(_meeting_count=Count("meetings"))
+        )
+
+    @admin.display(description=_("state"))
+    def state_label(self, call):
+        return call.state.label
+
+    @admin.display(description=_("meetings"), ordering="_meeting_count")
+    def meeting_count(self, call):
+        return call._meeting_count
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # Staff type and read a call's dates in its venue's time zone, as the
+        # notice states them, not in the server's UTC.
+        venue = self._venue_for_form(request, object_id)
+        if venue is None:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        with timezone.override(venue.tzinfo):
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+            # The admin answers with a lazy TemplateResponse: render it while
+            # the venue's zone is still active.
+            if hasattr(response, "render"):
+                response.render()
+            return response
+
+    def _venue_for_form(self, request, object_id):
+        venue_id = request.POST.get("venue") if request.method == "POST" else None
+        if venue_id:
+            return Venue.objects.filter(pk=venue_id).first() if venue_id.isdigit() else None
+        if object_id and str(object_id).isdigit():
+            return Venue.objects.filter(calls__pk=object_id).first()
+        return None
+
+
+@admin.register(Meeting)
+class MeetingAdmin(admin.ModelAdmin):
+    list_display = ["title", "call", "kind", "start_date", "end_date", "venue", "format"]
+    list_filter = ["kind", "format", "venue", "call"]
+    search_fields = ["title", "call__title", "venue__name", "venue__city"]
+    autocomplete_fields = ["call", "venue"]
+    date_hierarchy = "start_date"
+    list_select_related = ["call", "venue"]

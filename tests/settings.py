@@ -1,0 +1,25 @@
+"""Settings for the test suite: the project's settings with test-only speed-ups.
+
+DATABASE_URL still chooses the database, so the same suite runs on SQLite and
+PostgreSQL.
+"""
+
+import os
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-key-" + "x" * 50)
+
+from accreditation.settings import *  # noqa: F403
+
+_scratch = Path(tempfile.mkdtemp(prefix="accreditation-tests-"))
+MEDIA_ROOT = _scratch / "media"
+EMAIL_FILE_PATH = _scratch / "mail"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Tests run over plain HTTP against the test client and a live server.
+SECURE_SSL_REDIRECT = False
+WHITENOISE_AUTOREFRESH = True
