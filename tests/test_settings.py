@@ -29,7 +29,7 @@ def manage(*args, env_overrides, tmp_path):
         for key, value in os.environ.items()
         if not key.startswith(("DJANGO_", "EMAIL_", "REDIS_", "AWS_"))
     }
-    env.update({"DJANGO_VAR_DIR": str(tmp_path)}, **env_overrides)
+    env.update({"DJANGO_VAR_DIR": str(tmp_path), **env_overrides})
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
@@ -65,18 +65,18 @@ def test_starts_with_a_development_key_when_debug_is_on(tmp_path):
     assert result.returncode == 0, result.stderr
 
 
-def test_defaults_to_a_sqlite_file_under_var(tmp_path):
+def test_a_fresh_clone_migrates_into_a_sqlite_file_under_var(tmp_path):
+    var_dir = tmp_path / "fresh" / "var"
+
     result = manage(
-        "shell",
-        "--no-imports",
-        "-c",
-        "from django.conf import settings; print(settings.DATABASES['default']['NAME'])",
-        env_overrides={"DJANGO_DEBUG": "1", "DATABASE_URL": ""},
+        "migrate",
+        "--no-input",
+        env_overrides={"DJANGO_DEBUG": "1", "DATABASE_URL": "", "DJANGO_VAR_DIR": str(var_dir)},
         tmp_path=tmp_path,
     )
 
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == str(tmp_path / "db.sqlite3")
+    assert (var_dir / "db.sqlite3").stat().st_size > 0
 
 
 def test_redis_url_puts_the_cache_in_redis(tmp_path):
