@@ -1,21 +1,49 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from . import services
 from .forms import StaffUserCreationForm
-from .models import User
+from .models import SecondFactor, SecurityEvent, User
+
+
+class SecurityEventInline(admin.TabularInline):
+    model = SecurityEvent
+    fk_name = "user"
+    fields = ["at", "kind", "actor", "note"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    ordering = ["-at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     add_form = StaffUserCreationForm
     ordering = ["email"]
-    list_display = ["email", "given_name", "family_name", "is_staff", "is_active", "date_joined"]
+    list_display = [
+        "email",
+        "given_name",
+        "family_name",
+        "is_staff",
+        "has_second_factor",
+        "is_active",
+        "last_login",
+    ]
     list_filter = ["is_staff", "is_superuser", "is_active", "groups", "preferred_language"]
     search_fields = ["email", "given_name", "family_name"]
     readonly_fields = ["last_login", "date_joined"]
+    actions = ["reset_second_factor"]
+    inlines = [SecurityEventInline]
     fieldsets = [
-        (None, {"fields": ["email", "password"]}),
+        (None, {"fields": ["email"]}),
         (_("Person"), {"fields": ["given_name", "family_name", "preferred_language"]}),
         (
             _("Permissions"),
@@ -26,3 +54,50 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "given_name", "family_name"]}),
     ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("second_factor")
+
+    @admin.display(description=_("second factor"), boolean=True)
+    def has_second_factor(self, user):
+        try:
+            return user.second_factor.is_confirmed
+        except SecondFactor.DoesNotExist:
+            return False
+
+    @admin.action(description=_("Reset the second factor (lost device)"), permissions=["change"])
+    def reset_second_factor(self, request, queryset):
+        for user in queryset:
+            services.reset_second_factor(user=user, by=request.user, note=_("Reset from the admin"))
+            self.log_change(request, user, [{"changed": {"fields": ["second factor"]}}])
+        count = queryset.count()
+        self.message_user(
+            request,
+            ngettext(
+                "The second factor of %(count)d person was reset; they set it up again at their next sign-in.",
+                "The second factors of %(count)d people were reset; they set them up again at their next sign-in.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+
+@admin.register(SecurityEvent)
+class SecurityEventAdmin(admin.ModelAdmin):
+    """Read-only for everyone, superusers included: the record cannot be edited away."""
+
+    list_display = ["at", "user", "kind", "actor", "note"]
+    list_filter = ["kind"]
+    search_fields = ["user__email", "actor__email", "note"]
+    date_hierarchy = "at"
+    list_select_related = ["user", "actor"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

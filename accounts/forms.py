@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from .models import User
 
@@ -17,3 +18,44 @@ class StaffUserCreationForm(forms.ModelForm):
         if commit:
             user.save()
         return user
+
+
+class SignInForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Email address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+        help_text=_("We will send a sign-in link to this address."),
+    )
+    next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class SignInCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code from the message"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "autocapitalize": "characters",
+                "spellcheck": "false",
+            }
+        ),
+        help_text=_("Eight letters and digits, for example ABCD-2345."),
+    )
+
+
+class SecondFactorForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )
+
+
+class AccountForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["given_name", "family_name", "preferred_language"]

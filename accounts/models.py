@@ -3,6 +3,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 
@@ -59,6 +60,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=_("Clear this instead of deleting the account, so that the record stays."),
     )
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+    # Raised to end every session of this person at once (second factor reset).
+    session_generation = models.PositiveIntegerField(default=0, editable=False)
 
     objects = UserManager()
 
@@ -82,8 +85,132 @@ class User(AbstractBaseUser, PermissionsMixin):
         super().clean()
         self.email = self.__class__.objects.normalize_email(self.email).lower()
 
+    def _get_session_auth_hash(self, secret=None):
+        # Django ends a session whose stored hash no longer matches. Besides the
+        # password, the hash covers the address (a changed address ends every
+        # session) and a counter raised to end them all on purpose.
+        return salted_hmac(
+            "accounts.User.session_auth_hash",
+            f"{self.password}|{self.email}|{self.session_generation}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
+
     def get_full_name(self):
         return " ".join(part for part in (self.given_name, self.family_name) if part) or self.email
 
     def get_short_name(self):
         return self.given_name or self.email
+
+
+class SignInToken(models.Model):
+    """An emailed sign-in link and its one-time code.
+
+    Only hashes are stored. The link is bound to the address it was sent to:
+    the account is created from it on first use, and a change of the account's
+    address makes it worthless.
+    """
+
+    class Purpose(models.TextChoices):
+        SIGN_IN = "sign_in", _("Sign in")
+
+    purpose = models.CharField(max_length=20, choices=Purpose.choices, default=Purpose.SIGN_IN)
+    email = models.EmailField(_("sent to"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="sign_in_tokens",
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    code_hash = models.CharField(max_length=64)
+    code_failures = models.PositiveSmallIntegerField(default=0)
+    next_url = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    superseded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sign-in link")
+        verbose_name_plural = _("sign-in links")
+        indexes = [models.Index(fields=["email", "purpose", "used_at", "superseded_at"])]
+
+    def __str__(self):
+        return f"{self.get_purpose_display()} → {self.email} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class SecondFactor(models.Model):
+    """A person's authenticator app (TOTP)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="second_factor"
+    )
+    secret = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    # The TOTP time step of the last accepted code: a code of this step or an
+    # earlier one is refused, so a code cannot be replayed in another notation.
+    last_used_step = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("second factor")
+        verbose_name_plural = _("second factors")
+
+    def __str__(self):
+        return str(self.user)
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+
+class RecoveryCode(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recovery_codes"
+    )
+    code_hash = models.CharField(max_length=64, unique=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("recovery code")
+        verbose_name_plural = _("recovery codes")
+
+    def __str__(self):
+        return f"{self.user} ({_('used') if self.used_at else _('unused')})"
+
+
+class SecurityEvent(models.Model):
+    """An append-only record of what happened to an account, and who did it."""
+
+    class Kind(models.TextChoices):
+        SIGNED_IN = "signed_in", _("Signed in")
+        SIGNED_OUT = "signed_out", _("Signed out")
+        SECOND_FACTOR_CONFIRMED = "second_factor_confirmed", _("Second factor set up")
+        SECOND_FACTOR_PASSED = "second_factor_passed", _("Second factor passed")
+        RECOVERY_CODE_USED = "recovery_code_used", _("Recovery code used")
+        SECOND_FACTOR_RESET = "second_factor_reset", _("Second factor reset by an administrator")
+        ACCOUNT_CREATED = "account_created", _("Account created at first sign-in")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="security_events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="security_actions",
+        null=True,
+        blank=True,
+    )
+    kind = models.CharField(max_length=40, choices=Kind.choices)
+    note = models.TextField(blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("security event")
+        verbose_name_plural = _("security events")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user}: {self.get_kind_display()}"

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from accounts.views import admin_login
+
 admin.site.site_header = _("Accreditation portal: staff")
 admin.site.site_title = _("Accreditation portal")
 admin.site.index_title = _("Calls, meetings and applications")
@@ -10,7 +12,9 @@ admin.site.index_title = _("Calls, meetings and applications")
 # they are private and go through views that check who is asking.
 urlpatterns = [
     path("", include("events.urls")),
-    path("account/", include("accounts.urls")),
+    path("", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Before the admin's own URLs: its password form is replaced by sign-in by link.
+    path("admin/login/", admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
 ]

@@ -2,7 +2,10 @@ import os
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
+from django.utils import timezone
 
+from accounts.middleware import LAST_SEEN_AT, SECOND_FACTOR_AT, SIGNED_IN_AT
 from tests.factories import StaffFactory
 
 CHROMIUM_CANDIDATES = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
@@ -57,7 +60,27 @@ def page(browser, live_server):
     context.close()
 
 
+def sign_in(client, user, *, second_factor_passed=True):
+    """A session as the sign-in flow leaves it, without going through the mail."""
+    client.force_login(user)
+    session = client.session
+    now = timezone.now().timestamp()
+    session[SIGNED_IN_AT] = now
+    session[LAST_SEEN_AT] = now
+    if second_factor_passed:
+        session[SECOND_FACTOR_AT] = now
+    session.save()
+    return client
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # Rate-limit counters live in the cache; each test starts with none.
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def staff_client(client):
-    client.force_login(StaffFactory())
-    return client
+    return sign_in(client, StaffFactory())

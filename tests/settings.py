@@ -9,6 +9,9 @@ import tempfile
 from pathlib import Path
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-key-" + "x" * 50)
+# The test client and the live server speak plain HTTP; production cookie
+# settings are checked in a separate process (tests/accounts/test_sessions.py).
+os.environ.setdefault("DJANGO_SECURE_COOKIES", "0")
 
 from accreditation.settings import *  # noqa: F403
 

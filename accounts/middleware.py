@@ -1,0 +1,119 @@
+"""Session lifetimes and the second-factor gate, for every request."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.middleware import csrf
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+
+from .roles import has_confirmed_second_factor, requires_second_factor
+
+SIGNED_IN_AT = "accounts.signed_in_at"
+LAST_SEEN_AT = "accounts.last_seen_at"
+SECOND_FACTOR_AT = "accounts.second_factor_at"
+PENDING_SIGN_IN = "accounts.pending_sign_in"
+
+# Writing the session on every request would cost a query each time; a
+# minute's precision is plenty for an idle limit counted in minutes.
+LAST_SEEN_PRECISION = 60
+
+
+def start_session(request) -> None:
+    """Call right after django.contrib.auth.login(), which has already rotated the session key."""
+    now = timezone.now().timestamp()
+    request.session[SIGNED_IN_AT] = now
+    request.session[LAST_SEEN_AT] = now
+
+
+def mark_second_factor_passed(request) -> None:
+    request.session[SECOND_FACTOR_AT] = timezone.now().timestamp()
+
+
+def idle_limit(user) -> timedelta:
+    minutes = (
+        settings.SESSION_IDLE_MINUTES_STAFF
+        if user.is_staff or user.is_superuser
+        else settings.SESSION_IDLE_MINUTES_APPLICANT
+    )
+    return timedelta(minutes=minutes)
+
+
+class SessionLifetimeMiddleware:
+    """Ends a session after its idle time or its absolute lifetime, whichever comes first."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated:
+            now = timezone.now().timestamp()
+            signed_in_at = request.session.get(SIGNED_IN_AT)
+            last_seen_at = request.session.get(LAST_SEEN_AT, signed_in_at)
+            absolute = settings.SESSION_ABSOLUTE_MINUTES * 60
+            if (
+                signed_in_at is None
+                or now - signed_in_at >= absolute
+                or now - last_seen_at >= idle_limit(user).total_seconds()
+            ):
+                logout(request)
+                messages.info(
+                    request, _("You were signed out for your security. Please sign in again.")
+                )
+            elif now - last_seen_at >= LAST_SEEN_PRECISION:
+                request.session[LAST_SEEN_AT] = now
+        return self.get_response(request)
+
+
+# Pages a signed-in person can open before passing the second factor.
+SECOND_FACTOR_EXEMPT = {
+    "accounts:second_factor_setup",
+    "accounts:second_factor_verify",
+    "accounts:sign_out",
+    "set_language",
+}
+
+
+class SecondFactorMiddleware:
+    """No page opens for staff and delegates (or anyone who turned it on) before the second factor."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = request.user
+        if not user.is_authenticated or request.session.get(SECOND_FACTOR_AT):
+            return None
+        if request.resolver_match.view_name in SECOND_FACTOR_EXEMPT:
+            return None
+        if not requires_second_factor(user):
+            return None
+        step = (
+            "accounts:second_factor_verify"
+            if has_confirmed_second_factor(user)
+            else "accounts:second_factor_setup"
+        )
+        return redirect(f"{reverse(step)}?{urlencode({'next': request.get_full_path()})}")
+
+
+class CsrfViewMiddleware(csrf.CsrfViewMiddleware):
+    """Django's CSRF protection, for pages sent with ``Referrer-Policy: no-referrer``.
+
+    The sign-in pages must not leak their address, so they forbid the Referer
+    header; browsers then also send ``Origin: null`` on their form posts
+    (Fetch standard, “serializing a request origin”). Such a post is accepted
+    on the strength of the CSRF token alone, which is still required; any
+    other origin is checked as Django checks it.
+    """
+
+    def _origin_verified(self, request):
+        return request.META.get("HTTP_ORIGIN") == "null" or super()._origin_verified(request)

@@ -1,0 +1,20 @@
+"""Who must pass a second factor. The groups themselves are set up with the review roles."""
+
+from .models import SecondFactor
+
+MEMBER_STATE_DELEGATES = "Member State delegates"
+
+
+def requires_second_factor(user) -> bool:
+    """Staff and delegates always; anyone else who turned it on."""
+    if not user.is_authenticated:
+        return False
+    if user.is_staff or user.is_superuser:
+        return True
+    if user.groups.filter(name=MEMBER_STATE_DELEGATES).exists():
+        return True
+    return has_confirmed_second_factor(user)
+
+
+def has_confirmed_second_factor(user) -> bool:
+    return SecondFactor.objects.filter(user=user, confirmed_at__isnull=False).exists()

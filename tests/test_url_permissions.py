@@ -1,0 +1,65 @@
+"""Every URL × every role, with the status each should get. New views add rows here."""
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from accounts.models import SecondFactor
+from accounts.roles import MEMBER_STATE_DELEGATES
+from tests.conftest import sign_in
+from tests.factories import CallFactory, StaffFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["anonymous", "applicant_a", "applicant_b", "staff", "delegate"]
+
+
+def client_for(role, client):
+    if role == "anonymous":
+        return client
+    if role == "staff":
+        return sign_in(client, StaffFactory())
+    user = UserFactory(email=f"{role}@example.org")
+    if role == "delegate":
+        user.groups.add(Group.objects.get_or_create(name=MEMBER_STATE_DELEGATES)[0])
+        # Delegates have an authenticator and have passed it in this session.
+        SecondFactor.objects.create(user=user, secret="A" * 32, confirmed_at=user.date_joined)
+    return sign_in(client, user)
+
+
+# (url name, kwargs factory, {role: expected status})
+PUBLIC = dict.fromkeys(ROLES, 200)
+SIGNED_IN_ONLY = {"anonymous": 302} | dict.fromkeys(ROLES[1:], 200)
+TABLE = [
+    ("events:call_list", lambda: {}, PUBLIC),
+    ("events:call_detail", lambda: {"slug": CallFactory().slug}, PUBLIC),
+    ("events:call_detail", lambda: {"slug": CallFactory(is_published=False).slug}, dict.fromkeys(ROLES, 404) | {"staff": 200}),
+    ("accounts:sign_in", lambda: {}, PUBLIC),
+    ("accounts:account", lambda: {}, SIGNED_IN_ONLY),
+    ("admin:index", lambda: {}, dict.fromkeys(ROLES, 302) | {"staff": 200, "anonymous": 302}),
+    ("admin:accounts_user_changelist", lambda: {}, dict.fromkeys(ROLES, 302) | {"staff": 200}),
+    ("admin:accounts_securityevent_changelist", lambda: {}, dict.fromkeys(ROLES, 302) | {"staff": 200}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("url_name", "kwargs", "expected"), TABLE, ids=[row[0] for row in TABLE])
+def test_each_role_gets_the_expected_status(client, role, url_name, kwargs, expected):
+    url = reverse(url_name, kwargs=kwargs())
+    signed_in = client_for(role, client)
+
+    response = signed_in.get(url)
+
+    assert response.status_code == expected[role], f"{role} on {url}"
+
+
+@pytest.mark.parametrize("role", ["applicant_a", "delegate"])
+def test_people_who_are_not_staff_are_sent_from_the_admin_to_a_refusal_not_a_password_form(
+    client, role
+):
+    signed_in = client_for(role, client)
+
+    response = signed_in.get(reverse("admin:index"), follow=True)
+
+    assert response.status_code == 403
+    assert "password" not in response.content.decode().lower()
