@@ -8,7 +8,8 @@ covers every logger and handler, including ones added later.
 import logging
 import re
 
-SIGN_IN_PATH = re.compile(r"/s/[A-Za-z0-9_%-]+")
+# The path as sent, and URL-encoded inside another address's query string.
+SIGN_IN_PATH = re.compile(r"(/|%2F)s(/|%2F)[A-Za-z0-9_%-]+", re.IGNORECASE)
 REDACTED = "/s/[redacted]"
 
 _installed = False
@@ -30,7 +31,7 @@ def install() -> None:
             message = record.getMessage()
         except (TypeError, ValueError):  # a malformed call; logging reports it itself
             return record
-        if "/s/" in message:
+        if "s/" in message or "s%2" in message.lower():
             record.msg = redact(message)
             record.args = None
         return record

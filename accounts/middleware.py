@@ -73,6 +73,11 @@ class SessionLifetimeMiddleware:
 
 # Pages a signed-in person can open before passing the second factor.
 SECOND_FACTOR_EXEMPT = {
+    # Signing in (again, or as someone else) must stay possible, and a link
+    # must never be redirected with its token in a query string.
+    "accounts:sign_in",
+    "accounts:sign_in_sent",
+    "accounts:link",
     "accounts:second_factor_setup",
     "accounts:second_factor_verify",
     "accounts:sign_out",

@@ -91,8 +91,17 @@ def _code_hash(token_pk: int, code: str) -> str:
     ).hexdigest()
 
 
-def _recovery_hash(code: str) -> str:
-    return salted_hmac("accounts.recovery-code", code, algorithm="sha256").hexdigest()
+def _recovery_hash(code: str, secret: str | None = None) -> str:
+    return salted_hmac(
+        "accounts.recovery-code", code, secret=secret, algorithm="sha256"
+    ).hexdigest()
+
+
+def _recovery_hashes(code: str) -> list[str]:
+    # Codes are kept for years: after a key rotation the old key, in
+    # SECRET_KEY_FALLBACKS, must still recognise them.
+    secrets_in_use = [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
+    return [_recovery_hash(code, secret) for secret in secrets_in_use]
 
 
 def _random_code(length: int) -> str:
@@ -387,7 +396,7 @@ def _use_recovery_code(user: User, code: str, now: datetime) -> bool:
         return False
     return bool(
         RecoveryCode.objects.filter(
-            user=user, code_hash=_recovery_hash(normalized), used_at=None
+            user=user, code_hash__in=_recovery_hashes(normalized), used_at=None
         ).update(used_at=now)
     )
 

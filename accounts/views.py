@@ -21,7 +21,13 @@ from django.views.generic import UpdateView
 
 from . import services
 from .forms import AccountForm, SecondFactorForm, SignInCodeForm, SignInForm
-from .middleware import PENDING_SIGN_IN, mark_second_factor_passed, start_session
+from .middleware import (
+    PENDING_SIGN_IN,
+    SECOND_FACTOR_AT,
+    SIGNED_IN_AT,
+    mark_second_factor_passed,
+    start_session,
+)
 from .models import SecondFactor
 from .roles import has_confirmed_second_factor
 
@@ -229,9 +235,11 @@ def sign_out(request):
 
 def admin_login(request):
     """The admin's password form is not offered: staff sign in by link and second factor."""
-    if request.user.is_authenticated:
-        raise PermissionDenied
     target = safe_next(request, request.GET.get("next", "")) or reverse("admin:index")
+    if request.user.is_authenticated:
+        if request.user.is_staff:
+            return redirect(target)
+        raise PermissionDenied
     return redirect(f"{reverse('accounts:sign_in')}?{urlencode({'next': target})}")
 
 
@@ -258,6 +266,14 @@ class AccountView(LoginRequiredMixin, UpdateView):
         return remember_language(response, self.object)
 
 
+RECENT_SIGN_IN_SECONDS = 15 * 60
+
+
+def _signed_in_recently(request) -> bool:
+    signed_in_at = request.session.get(SIGNED_IN_AT) or 0
+    return timezone.now().timestamp() - signed_in_at < RECENT_SIGN_IN_SECONDS
+
+
 def _second_factor_next(request) -> str:
     return safe_next(request, request.POST.get("next") or request.GET.get("next", "")) or home_for(
         request.user
@@ -269,6 +285,15 @@ class SecondFactorSetupView(LoginRequiredMixin, View):
     template_name = "accounts/second_factor_setup.html"
 
     def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not _signed_in_recently(request):
+            # Someone at an unattended session must not enrol their own phone.
+            logout(request)
+            messages.info(
+                request, _("For your security, sign in again to set up the second factor.")
+            )
+            return redirect(
+                f"{reverse('accounts:sign_in')}?{urlencode({'next': reverse('accounts:second_factor_setup')})}"
+            )
         if request.user.is_authenticated and has_confirmed_second_factor(request.user):
             return redirect(
                 f"{reverse('accounts:second_factor_verify')}?{urlencode({'next': _second_factor_next(request)})}"
@@ -330,6 +355,9 @@ class SecondFactorVerifyView(LoginRequiredMixin, View):
     template_name = "accounts/second_factor_verify.html"
 
     def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and request.session.get(SECOND_FACTOR_AT):
+            # Already passed in this session (a double submit, a back button).
+            return redirect(_second_factor_next(request))
         if request.user.is_authenticated and not has_confirmed_second_factor(request.user):
             return redirect(
                 f"{reverse('accounts:second_factor_setup')}?{urlencode({'next': _second_factor_next(request)})}"
