@@ -68,7 +68,7 @@ class UserAdmin(DjangoUserAdmin):
     @admin.action(description=_("Reset the second factor (lost device)"), permissions=["change"])
     def reset_second_factor(self, request, queryset):
         for user in queryset:
-            services.reset_second_factor(user=user, by=request.user, note=_("Reset from the admin"))
+            services.reset_second_factor(user=user, by=request.user, note="Reset from the admin")
             self.log_change(request, user, [{"changed": {"fields": ["second factor"]}}])
         count = queryset.count()
         self.message_user(

@@ -178,7 +178,8 @@ class RecoveryCode(models.Model):
         verbose_name_plural = _("recovery codes")
 
     def __str__(self):
-        return f"{self.user} ({_('used') if self.used_at else _('unused')})"
+        state = _("used") if self.used_at else _("unused")
+        return f"{self.user} ({state})"
 
 
 class SecurityEvent(models.Model):

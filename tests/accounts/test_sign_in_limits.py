@@ -1,10 +1,13 @@
+import os
 import re
+import uuid
 from datetime import timedelta
 from urllib.parse import quote
 
 import pytest
 import time_machine
 from django.core import mail
+from django.core.cache import caches
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -141,3 +144,24 @@ def test_behind_a_proxy_clients_are_told_apart_by_the_address_the_proxy_saw(sett
 
     assert "Try again in 15 minutes." in refused.content.decode()
     assert other_client.redirect_chain[-1][0] == reverse("accounts:sign_in_sent")
+
+
+def test_limits_are_shared_through_redis(settings, client):
+    """Production counts in Redis, so that every process sees the same counters."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15"),
+            "KEY_PREFIX": f"tests-{uuid.uuid4().hex}",
+        }
+    }
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        ask(Client(), KNOWN)
+        refused = ask(client, KNOWN, ip="192.0.2.99")
+    with time_machine.travel(start + timedelta(seconds=61), tick=False):
+        allowed = ask(client, KNOWN, ip="192.0.2.99")
+
+    assert "You can ask for another in 60 seconds." in refused.content.decode()
+    assert allowed.redirect_chain[-1][0] == reverse("accounts:sign_in_sent")
+    assert caches["default"].__class__.__name__ == "RedisCache"
