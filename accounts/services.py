@@ -13,15 +13,14 @@ from datetime import datetime, timedelta
 
 import pyotp
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 
+from .mail import send_templated_mail
 from .models import RecoveryCode, SecondFactor, SecurityEvent, SignInToken, User
 from .ratelimit import Limit
 
@@ -155,7 +154,7 @@ def request_sign_in_link(
     user = User.objects.filter(email=email).first()
     language = user.preferred_language if user else (language or settings.LANGUAGE_CODE)
     if user is not None and not user.is_active:
-        _send_mail("accounts/email/account_inactive", email, language, {})
+        send_templated_mail("accounts/email/account_inactive", [email], {}, language=language)
         return PendingSignIn(email=email, token_id=None, next_request_at=now + LINK_INTERVAL.window)
 
     raw_token = secrets.token_urlsafe(TOKEN_BYTES)
@@ -176,28 +175,14 @@ def request_sign_in_link(
         token.code_hash = _code_hash(token.pk, code)
         token.save(update_fields=["code_hash"])
     link = settings.SITE_URL + reverse("accounts:link", kwargs={"token": raw_token})
-    _send_mail(
+    send_templated_mail(
         "accounts/email/sign_in",
-        email,
-        language,
+        [email],
         {"link": link, "code": format_code(code), "minutes": settings.SIGN_IN_LINK_MINUTES},
+        language=language,
     )
     logger.info("Sign-in link %s issued", token.pk)
     return PendingSignIn(email=email, token_id=token.pk, next_request_at=now + LINK_INTERVAL.window)
-
-
-def _send_mail(template: str, email: str, language: str, context: dict) -> None:
-    with translation.override(language):
-        context = {**context, "site_url": settings.SITE_URL}
-        subject = render_to_string(f"{template}_subject.txt", context).strip()
-        message = EmailMultiAlternatives(
-            subject,
-            render_to_string(f"{template}.txt", context),
-            settings.DEFAULT_FROM_EMAIL,
-            [email],
-        )
-        message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
-        message.send()
 
 
 # Using a link or a code -----------------------------------------------------

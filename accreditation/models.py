@@ -1,0 +1,267 @@
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from events.models import Call, Meeting
+
+
+class Organization(models.Model):
+    """An applicant organization, kept by its focal points and filled in once for every call."""
+
+    class Type(models.TextChoices):
+        NGO = "ngo", _("Non-governmental organization")
+        CIVIL_SOCIETY = "civil_society", _("Civil-society organization")
+        DIASPORA = "diaspora", _("Diaspora organization")
+        MIGRANT = "migrant", _("Migrant organization")
+        ACADEMIC = "academic", _("Academic institution")
+        PRIVATE_SECTOR = "private_sector", _("Private-sector entity")
+        OTHER = "other", _("Other")
+
+    name = models.CharField(_("name"), max_length=300)
+    acronym = models.CharField(_("acronym"), max_length=50, blank=True)
+    type = models.CharField(_("type of organization"), max_length=20, choices=Type.choices)
+    country = CountryField(_("country of headquarters"))
+    city = models.CharField(_("city of headquarters"), max_length=100)
+    year_established = models.PositiveSmallIntegerField(
+        _("year established"), validators=[MinValueValidator(1800), MaxValueValidator(2100)]
+    )
+    homepage = models.URLField(
+        _("homepage"),
+        max_length=500,
+        help_text=_("A website, a social-media page or any other address, e.g. www.example.org."),
+    )
+    contact_email = models.EmailField(_("contact email"))
+    phone = models.CharField(_("phone"), max_length=40)
+    head_name = models.CharField(_("name of the head of the organization"), max_length=200)
+    head_title = models.CharField(_("title of the head of the organization"), max_length=200)
+    areas_of_work = models.TextField(_("areas of work"))
+    in_ecosoc_status = models.BooleanField(
+        _("in consultative status with ECOSOC"),
+        default=False,
+        help_text=_(
+            "Tick if the organization has consultative status with the Economic and Social Council."
+        ),
+    )
+    focal_points = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        through="FocalPoint",
+        related_name="organizations",
+        verbose_name=_("focal points"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.acronym})" if self.acronym else self.name
+
+
+class FocalPoint(models.Model):
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="memberships"
+    )
+    # A person speaks for one organization.
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="focal_point"
+    )
+    added_at = models.DateTimeField(_("added at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("focal point")
+        verbose_name_plural = _("focal points")
+
+    def __str__(self):
+        return f"{self.user} → {self.organization}"
+
+
+class Invitation(models.Model):
+    """A focal point's invitation to a colleague to become a second focal point."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField(_("email address"))
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "email"],
+                condition=Q(accepted_at__isnull=True),
+                name="accreditation_one_open_invitation_per_address",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.email} → {self.organization}"
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    INFORMATION_REQUESTED = "information_requested", _("More information requested")
+    UNDER_REVIEW = "under_review", _("Under review")
+    RECOMMENDED = "recommended", _("Recommended")
+    NOT_RECOMMENDED = "not_recommended", _("Not recommended")
+    ACCREDITED = "accredited", _("Accredited")
+    NOT_ACCREDITED = "not_accredited", _("Not accredited")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class ApplicationQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """Applications of the organization this person is a focal point of; none for anyone else."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(organization__memberships__user=user)
+
+
+class Application(models.Model):
+    """An organization's application for special accreditation under one call.
+
+    Do not set ``status`` directly: call the functions of
+    ``accreditation.services``, which check the step and record it.
+    """
+
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="applications",
+        verbose_name=_("organization"),
+    )
+    call = models.ForeignKey(
+        Call, on_delete=models.PROTECT, related_name="applications", verbose_name=_("call")
+    )
+    status = models.CharField(
+        _("status"), max_length=30, choices=Status.choices, default=Status.DRAFT, editable=False
+    )
+    reference = models.CharField(
+        _("reference"), max_length=20, unique=True, null=True, blank=True, editable=False
+    )
+    reason = models.TextField(_("reason for participation"), blank=True)
+    meetings = models.ManyToManyField(
+        Meeting, blank=True, related_name="applications", verbose_name=_("meetings of interest")
+    )
+    acknowledged_at = models.DateTimeField(
+        _("acknowledgement given at"), null=True, blank=True, editable=False
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = ApplicationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "call"], name="accreditation_one_application_per_call"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft")
+                | Q(reference__isnull=False, submitted_at__isnull=False),
+                name="accreditation_submitted_has_reference",
+            ),
+        ]
+
+    def __str__(self):
+        return self.reference or f"{self.organization} – {self.call} ({self.get_status_display()})"
+
+    def get_absolute_url(self):
+        return reverse("accreditation:application", kwargs={"pk": self.pk})
+
+
+def document_path(document: "Document", filename: str) -> str:
+    # Stored names are random: the original name is only ever displayed.
+    return f"documents/{uuid.uuid4().hex}{Path(filename).suffix.lower()}"
+
+
+class Document(models.Model):
+    class Kind(models.TextChoices):
+        LEGAL_STATUS = "legal_status", _("Proof of legal status")
+        HEAD_LETTER = "head_letter", _("Letter from the head of the organization")
+        OTHER = "other", _("Further document")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    file = models.FileField(upload_to=document_path, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=150)
+    content_type = models.CharField(_("content type"), max_length=50)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    # A replaced document stays, as an earlier version staff can see.
+    replaced_at = models.DateTimeField(_("replaced at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        ordering = ["kind", "-uploaded_at"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.original_name}"
+
+    def get_absolute_url(self):
+        return reverse("accreditation:document", kwargs={"public_id": self.public_id})
+
+    @property
+    def is_current(self) -> bool:
+        return self.replaced_at is None
+
+
+class StatusChange(models.Model):
+    """The append-only history of an application: who moved it, from what, to what, why, when."""
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="history")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    from_status = models.CharField(max_length=30, choices=Status.choices)
+    to_status = models.CharField(max_length=30, choices=Status.choices)
+    note = models.TextField(blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.application}: {self.from_status} → {self.to_status}"
+
+
+class ReferenceCounter(models.Model):
+    """The last reference number given in a year; its row is locked while a number is taken."""
+
+    year = models.PositiveSmallIntegerField(unique=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.year}: {self.last_number}"

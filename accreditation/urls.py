@@ -13,6 +13,7 @@ admin.site.index_title = _("Calls, meetings and applications")
 urlpatterns = [
     path("", include("events.urls")),
     path("", include("accounts.urls")),
+    path("", include("accreditation.application_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # Before the admin's own URLs: its password form is replaced by sign-in by link.
     path("admin/login/", admin_login, name="admin_login"),

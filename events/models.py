@@ -126,6 +126,9 @@ class Call(models.Model):
             "How many individual representatives each accredited organization may register."
         ),
     )
+    reason_word_limit = models.PositiveSmallIntegerField(
+        _("word limit for the reason for participation"), default=300
+    )
     is_published = models.BooleanField(
         _("published"), default=False, help_text=_("Only published calls are shown to the public.")
     )

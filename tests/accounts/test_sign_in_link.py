@@ -102,7 +102,7 @@ def test_pressing_the_button_signs_in_and_creates_the_account(client):
 
     user = User.objects.get(email=EMAIL)
     assert response.status_code == 302
-    assert response["Location"] == reverse("accounts:account")
+    assert response["Location"] == reverse("accreditation:dashboard")
     assert is_signed_in(client)
     assert int(client.session["_auth_user_id"]) == user.pk
     assert list(user.security_events.values_list("kind", flat=True)) == [
@@ -130,7 +130,7 @@ def test_next_pointing_off_site_falls_back_to_the_dashboard(client, next_url):
 
     response = client.post(path_of(link))
 
-    assert response["Location"] == reverse("accounts:account")
+    assert response["Location"] == reverse("accreditation:dashboard")
 
 
 @pytest.mark.parametrize(("elapsed", "works"), [(timedelta(minutes=19, seconds=59), True), (timedelta(minutes=20), False), (timedelta(hours=3), False)])  # fmt: skip

@@ -35,7 +35,7 @@ def test_visitor_follows_a_call_from_the_home_page_and_reads_its_deadline(page):
     assert f"{expected_utc:%H:%M} UTC" in deadline_text
     assert page.locator("aside .deadline time").get_attribute("title").endswith("UTC")
     page.get_by_role("link", name="Apply").click()
-    page.wait_for_url(re.compile(r"/account/sign-in/\?next=/calls/"))
+    page.wait_for_url(re.compile(r"/account/sign-in/\?next=/calls/.+/apply/"))
 
 
 def test_skip_link_moves_focus_to_the_main_content(page):

@@ -44,7 +44,8 @@ def test_applicant_signs_in_by_clicking_the_link_in_the_mail(page, live_server, 
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Sign in as {applicant.email}")
     page.get_by_role("button", name="Sign in", exact=True).click()
 
-    page.wait_for_url(f"{live_server.url}{reverse('accounts:account')}")
+    page.wait_for_url(f"{live_server.url}{reverse('accreditation:dashboard')}")
+    page.get_by_role("link", name="Your account").click()
     expect(page.locator("main")).to_contain_text(f"You are signed in as {applicant.email}.")
 
 

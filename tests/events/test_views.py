@@ -136,7 +136,7 @@ def test_call_page_shows_mandate_meetings_eligibility_documents_and_apply(client
         r'<a class="btn btn-primary btn-lg w-100" href="([^"]+)">Apply</a>', html
     )
     assert apply_link is not None
-    assert apply_link.group(1) == reverse("accounts:sign_in") + "?next=/calls/trafficking-2021/"
+    assert apply_link.group(1) == reverse("accreditation:start", args=["trafficking-2021"])
 
 
 @time_machine.travel(datetime(2021, 10, 15, 3, 59, tzinfo=UTC), tick=False)

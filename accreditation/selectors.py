@@ -1,0 +1,48 @@
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+
+from events.models import Call
+
+from .models import Application, Document
+
+
+def applications_for_user(user) -> QuerySet[Application]:
+    return (
+        Application.objects.for_user(user)
+        .select_related("call__venue", "organization")
+        .prefetch_related(
+            Prefetch("documents", queryset=Document.objects.filter(replaced_at=None)),
+            "call__meetings",
+            "meetings",
+        )
+    )
+
+
+def get_application_for_user(user, pk: int) -> Application:
+    """An application of the person's own organization; 404 for missing and for not theirs alike."""
+    application = applications_for_user(user).filter(pk=pk).first()
+    if application is None:
+        raise Http404
+    return application
+
+
+def get_document_for_user(user, public_id) -> Document:
+    """A document for its organization's focal points and for staff; 404 for anyone else."""
+    documents = Document.objects.select_related("application")
+    if not (user.is_authenticated and user.is_active and user.is_staff):
+        documents = (
+            documents.filter(application__organization__memberships__user=user)
+            if user.is_authenticated
+            else documents.none()
+        )
+    document = documents.filter(public_id=public_id).first()
+    if document is None:
+        raise Http404
+    return document
+
+
+def open_calls_without_application(organization) -> list[Call]:
+    calls = Call.objects.published().open().select_related("venue").order_by("deadline")
+    if organization is None:
+        return list(calls)
+    return list(calls.exclude(applications__organization=organization))

@@ -1,0 +1,382 @@
+import json
+import tempfile
+import zipfile
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from events.models import Call
+
+from . import selectors, services
+from .forms import ApplicationForm, ConfirmForm, InvitationForm, OrganizationForm, WithdrawForm
+from .models import Invitation, Status
+
+# Permissions: every view here needs a signed-in person (login_required) and
+# reaches applications and documents only through the scoped selectors, so
+# another organization's rows are 404 whatever id is guessed.
+
+
+def _organization_or_redirect(request):
+    organization = services.organization_of(request.user)
+    if organization is None:
+        messages.info(request, _("First, tell us about your organization."))
+        return None, redirect(f"{reverse('accreditation:organization')}?next={request.path}")
+    return organization, None
+
+
+@login_required
+def dashboard(request):
+    organization = services.organization_of(request.user)
+    applications = list(selectors.applications_for_user(request.user).order_by("-created_at"))
+    return render(
+        request,
+        "accreditation/dashboard.html",
+        {
+            "organization": organization,
+            "applications": applications,
+            "open_calls": selectors.open_calls_without_application(organization),
+            "invitations": services.open_invitations(request.user),
+        },
+    )
+
+
+@login_required
+def organization_profile(request):
+    organization = services.organization_of(request.user)
+    form = OrganizationForm(request.POST or None, instance=organization)
+    if request.method == "POST" and form.is_valid():
+        if organization is None:
+            fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+            services.create_organization(by=request.user, **fields)
+        else:
+            form.save()
+        messages.success(request, _("The organization's profile is saved."))
+        next_url = request.GET.get("next", "")
+        return redirect(
+            next_url
+            if next_url.startswith("/") and not next_url.startswith("//")
+            else "accreditation:dashboard"
+        )
+    focal_points = organization.focal_points.all() if organization else []
+    return render(
+        request,
+        "accreditation/organization_form.html",
+        {
+            "form": form,
+            "organization": organization,
+            "focal_points": focal_points,
+            "invitation_form": InvitationForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def invite(request):
+    organization, response = _organization_or_redirect(request)
+    if response:
+        return response
+    form = InvitationForm(request.POST)
+    if form.is_valid():
+        try:
+            services.invite_focal_point(
+                organization=organization, email=form.cleaned_data["email"], by=request.user
+            )
+        except services.NotAllowed as refused:
+            messages.error(request, refused.message)
+        else:
+            messages.success(
+                request,
+                _("The invitation is sent to %(email)s.") % {"email": form.cleaned_data["email"]},
+            )
+    else:
+        messages.error(request, _("Enter a valid email address to invite a colleague."))
+    return redirect("accreditation:organization")
+
+
+@login_required
+@require_POST
+def accept_invitation(request, pk):
+    invitation = get_object_or_404(Invitation, pk=pk, email=request.user.email, accepted_at=None)
+    try:
+        services.accept_invitation(invitation=invitation, by=request.user)
+    except services.NotAllowed as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(
+            request, _("You are now a focal point of %(name)s.") % {"name": invitation.organization}
+        )
+    return redirect("accreditation:dashboard")
+
+
+@login_required
+def start(request, slug):
+    call = get_object_or_404(Call.objects.published().select_related("venue"), slug=slug)
+    organization, response = _organization_or_redirect(request)
+    if response:
+        return response
+    refusal = services.ecosoc_refusal(organization, call)
+    if request.method == "POST" and not refusal:
+        try:
+            application = services.start_application(
+                organization=organization, call=call, by=request.user
+            )
+        except services.NotAllowed as refused:
+            messages.error(request, refused.message)
+        else:
+            return redirect(application.get_absolute_url())
+    existing = selectors.applications_for_user(request.user).filter(call=call).first()
+    if existing:
+        return redirect(existing.get_absolute_url())
+    return render(
+        request,
+        "accreditation/start.html",
+        {
+            "call": call,
+            "organization": organization,
+            "refusal": refusal,
+            "ngo_branch_url": settings.NGO_BRANCH_URL,
+        },
+    )
+
+
+def _application_page(request, application, form=None, status=200):
+    try:
+        services.check_editable(application)
+        editable, why_read_only = True, ""
+    except services.NotAllowed as refused:
+        editable, why_read_only = False, refused.message
+    if form is None and editable:
+        form = ApplicationForm(
+            application=application,
+            initial={
+                "reason": application.reason,
+                "meetings": application.meetings.all(),
+                "acknowledged": application.acknowledged_at is not None,
+            },
+        )
+    return render(
+        request,
+        "accreditation/application.html",
+        {
+            "application": application,
+            "form": form,
+            "editable": editable,
+            "why_read_only": why_read_only,
+            "missing": services.missing_parts(application),
+            "documents": [d for d in application.documents.all() if d.is_current],
+            "can_withdraw": application.status in services.WITHDRAWABLE,
+        },
+        status=status,
+    )
+
+
+@login_required
+def application_detail(request, pk):
+    application = selectors.get_application_for_user(request.user, pk)
+    if request.method != "POST":
+        return _application_page(request, application)
+    form = ApplicationForm(request.POST, request.FILES, application=application)
+    form.is_valid()
+    data = form.cleaned_data
+    try:
+        # Everything that is valid is kept, even when another field is not.
+        services.save_draft(
+            application=application,
+            by=request.user,
+            reason=form.data.get("reason", ""),
+            meetings=data.get("meetings", application.meetings.all()),
+            acknowledged=bool(data.get("acknowledged")),
+        )
+        for kind, checked in form.documents():
+            services.add_document(
+                application=application, kind=kind, checked=checked, by=request.user
+            )
+    except services.NotAllowed as refused:
+        messages.error(request, refused.message)
+        return redirect(application.get_absolute_url())
+    application = selectors.get_application_for_user(request.user, pk)
+    if form.errors:
+        return _application_page(request, application, form=form, status=400)
+    if request.POST.get("action") == "review":
+        return redirect("accreditation:submit", pk=application.pk)
+    messages.success(
+        request, _("Your draft is saved. You can come back to it at any time before the deadline.")
+    )
+    return redirect(application.get_absolute_url())
+
+
+@login_required
+@require_POST
+def remove_document(request, pk, public_id):
+    application = selectors.get_application_for_user(request.user, pk)
+    document = application.documents.filter(public_id=public_id).first()
+    if document is None:
+        raise Http404
+    try:
+        services.remove_document(document=document, by=request.user)
+    except services.NotAllowed as refused:
+        messages.error(request, refused.message)
+    return redirect(application.get_absolute_url())
+
+
+@login_required
+@never_cache
+def submit(request, pk):
+    application = selectors.get_application_for_user(request.user, pk)
+    if request.method == "POST":
+        try:
+            services.submit_application(application=application, by=request.user)
+        except services.NotAllowed as refused:
+            messages.error(request, refused.message)
+        else:
+            return redirect("accreditation:submitted", pk=application.pk)
+    if application.status == Status.SUBMITTED:
+        return redirect("accreditation:submitted", pk=application.pk)
+    return render(
+        request,
+        "accreditation/submit.html",
+        {
+            "application": application,
+            "missing": services.missing_parts(application),
+            "form": ConfirmForm(),
+        },
+    )
+
+
+@login_required
+def submitted(request, pk):
+    application = selectors.get_application_for_user(request.user, pk)
+    if application.reference is None:
+        return redirect(application.get_absolute_url())
+    return render(request, "accreditation/submitted.html", {"application": application})
+
+
+@login_required
+def withdraw(request, pk):
+    application = selectors.get_application_for_user(request.user, pk)
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.withdraw_application(
+                application=application, by=request.user, note=form.cleaned_data["note"]
+            )
+        except services.NotAllowed as refused:
+            messages.error(request, refused.message)
+        else:
+            messages.success(
+                request,
+                _("The application %(reference)s is withdrawn.")
+                % {"reference": application.reference},
+            )
+        return redirect("accreditation:dashboard")
+    return render(
+        request, "accreditation/withdraw.html", {"application": application, "form": form}
+    )
+
+
+@login_required
+def delete_draft(request, pk):
+    application = selectors.get_application_for_user(request.user, pk)
+    if request.method == "POST":
+        try:
+            services.delete_draft(application=application, by=request.user)
+        except services.NotAllowed as refused:
+            messages.error(request, refused.message)
+            return redirect(application.get_absolute_url())
+        messages.success(request, _("The draft is deleted."))
+        return redirect("accreditation:dashboard")
+    return render(
+        request,
+        "accreditation/delete_draft.html",
+        {"application": application, "form": ConfirmForm()},
+    )
+
+
+@login_required
+@never_cache
+def document(request, public_id):
+    document = selectors.get_document_for_user(request.user, public_id)
+    disposition = content_disposition_header(True, document.original_name)
+    storage = document.file.storage
+    if hasattr(storage, "bucket_name"):
+        # Object storage: a signed address that expires, forcing a download.
+        url = storage.url(
+            document.file.name,
+            parameters={
+                "ResponseContentDisposition": disposition,
+                "ResponseContentType": document.content_type,
+            },
+            expire=settings.DOCUMENT_URL_EXPIRY_SECONDS,
+        )
+        return HttpResponseRedirect(url)
+    response = FileResponse(document.file.open("rb"), content_type=document.content_type)
+    response["Content-Disposition"] = disposition
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+@login_required
+def export(request):
+    """The organization's data, documents included, as one ZIP."""
+    organization, response = _organization_or_redirect(request)
+    if response:
+        return response
+    spool = tempfile.SpooledTemporaryFile(max_size=20 * 1024 * 1024)  # noqa: SIM115 -- FileResponse closes it
+    with zipfile.ZipFile(spool, "w", zipfile.ZIP_DEFLATED) as archive:
+        profile = {field: getattr(organization, field) for field in OrganizationForm.Meta.fields}
+        profile["country"] = str(organization.country)
+        profile["focal_points"] = [person.email for person in organization.focal_points.all()]
+        archive.writestr(
+            "organization.json",
+            json.dumps(profile, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False),
+        )
+        for application in selectors.applications_for_user(request.user):
+            folder = application.reference or f"draft-{application.pk}"
+            record = {
+                "reference": application.reference,
+                "call": application.call.title,
+                "status": application.get_status_display(),
+                "reason": application.reason,
+                "meetings": [meeting.title for meeting in application.meetings.all()],
+                "submitted_at": application.submitted_at,
+                "documents": [],
+            }
+            for doc in application.documents.model.objects.filter(
+                application=application, replaced_at=None
+            ):
+                stored = f"{folder}/{doc.get_kind_display()} - {doc.original_name}"
+                with doc.file.open("rb") as handle:
+                    archive.writestr(stored, handle.read())
+                record["documents"].append(stored)
+            archive.writestr(
+                f"{folder}/application.json",
+                json.dumps(record, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False),
+            )
+    spool.seek(0)
+    return FileResponse(
+        spool, as_attachment=True, filename="organization-data.zip", content_type="application/zip"
+    )
+
+
+@login_required
+def delete_account(request):
+    if request.method == "POST":
+        user = request.user
+        logout(request)
+        services.delete_focal_point_account(user=user)
+        messages.success(request, _("Your account and your personal data are deleted."))
+        return redirect("events:call_list")
+    return render(request, "accreditation/delete_account.html", {"form": ConfirmForm()})
