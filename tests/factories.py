@@ -1,9 +1,16 @@
+import io
 from datetime import date, timedelta
 
 import factory
+import pikepdf
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from PIL import Image
 
 from accounts.models import User
+from accreditation import services
+from accreditation.models import Application, Document, FocalPoint, Organization
+from accreditation.uploads import check_upload
 from events.models import Call, Meeting, Venue
 
 
@@ -69,3 +76,82 @@ class MeetingFactory(factory.django.DjangoModelFactory):
     end_date = date(2030, 11, 23)
     venue = factory.LazyAttribute(lambda meeting: meeting.call.venue)
     format = Meeting.Format.IN_PERSON
+
+
+class OrganizationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organization
+
+    name = factory.Sequence(lambda n: f"Migrant Voices Network {n}")
+    acronym = "MVN"
+    type = Organization.Type.MIGRANT
+    country = "KE"
+    city = "Nairobi"
+    year_established = 2009
+    homepage = "https://www.migrantvoices.example"
+    contact_email = "info@migrantvoices.example"
+    phone = "+254 20 000000"
+    head_name = "Grace Wanjiru"
+    head_title = "Executive Director"
+    areas_of_work = "Migrant rights"
+    in_ecosoc_status = False
+
+
+class FocalPointFactory(factory.django.DjangoModelFactory):
+    """A person speaking for an organization; ``FocalPointFactory().user`` signs in."""
+
+    class Meta:
+        model = FocalPoint
+
+    organization = factory.SubFactory(OrganizationFactory)
+    user = factory.SubFactory(UserFactory)
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    """A draft with a reason, no documents and no acknowledgement yet."""
+
+    class Meta:
+        model = Application
+
+    organization = factory.SubFactory(OrganizationFactory)
+    call = factory.SubFactory(CallFactory)
+    reason = "We work with migrants and want their experience heard."
+
+
+def pdf_bytes(pages: int = 1) -> bytes:
+    """A small, clean PDF."""
+    pdf = pikepdf.new()
+    for _ in range(pages):
+        pdf.add_blank_page()
+    output = io.BytesIO()
+    pdf.save(output)
+    return output.getvalue()
+
+
+def png_bytes(size=(8, 8), color=(20, 120, 200)) -> bytes:
+    output = io.BytesIO()
+    Image.new("RGB", size, color).save(output, format="PNG")
+    return output.getvalue()
+
+
+def complete_application(application=None, *, by=None) -> Application:
+    """An application with everything needed to submit it, through the services."""
+    application = application or ApplicationFactory()
+    by = by or FocalPointFactory(organization=application.organization).user
+    meetings = list(application.call.meetings.all()) or [MeetingFactory(call=application.call)]
+    services.save_draft(
+        application=application,
+        by=by,
+        reason=application.reason,
+        meetings=meetings,
+        acknowledged=True,
+    )
+    for kind in (Document.Kind.LEGAL_STATUS, Document.Kind.HEAD_LETTER):
+        services.add_document(
+            application=application,
+            kind=kind,
+            checked=check_upload(SimpleUploadedFile(f"{kind}.pdf", pdf_bytes())),
+            by=by,
+        )
+    application.refresh_from_db()
+    return application
