@@ -15,7 +15,7 @@ help:
 	@echo "make test     install the test requirements and run the whole suite"
 	@echo "make lint     ruff check and format check"
 	@echo "make fmt      ruff format and fix"
-	@echo "make check    lint, migrations check and the whole suite (what CI runs)"
+	@echo "make check    lint, migrations check and the whole suite (CI, .ci/run, also runs it on PostgreSQL)"
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required; set PYTHON=python3.11")'

@@ -24,7 +24,7 @@ class SignInForm(forms.Form):
     email = forms.EmailField(
         label=_("Email address"),
         max_length=254,
-        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         help_text=_("We will send a sign-in link to this address."),
     )
     next = forms.CharField(required=False, widget=forms.HiddenInput)
@@ -49,9 +49,7 @@ class SecondFactorForm(forms.Form):
     code = forms.CharField(
         label=_("Code"),
         max_length=20,
-        widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
-        ),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
 
 

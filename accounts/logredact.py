@@ -9,7 +9,7 @@ import logging
 import re
 
 # The path as sent, and URL-encoded inside another address's query string.
-SIGN_IN_PATH = re.compile(r"(/|%2F)s(/|%2F)[A-Za-z0-9_%-]+", re.IGNORECASE)
+SIGN_IN_PATH = re.compile(r"(/|%2F|%252F)s(/|%2F|%252F)[A-Za-z0-9_%-]+", re.IGNORECASE)
 REDACTED = "/s/[redacted]"
 
 _installed = False

@@ -153,6 +153,10 @@ class SecondFactor(models.Model):
     # The TOTP time step of the last accepted code: a code of this step or an
     # earlier one is refused, so a code cannot be replayed in another notation.
     last_used_step = models.BigIntegerField(default=0)
+    # Wrong codes in the current window, counted on this row under its lock so
+    # that simultaneous guesses cannot slip past the limit.
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+    failures_since = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("second factor")

@@ -19,28 +19,32 @@ class Limit:
         base = f"ratelimit:{self.name}:{digest}"
         return f"{base}:start", f"{base}:count"
 
-    def retry_after(self, subject: str, *, now: datetime) -> timedelta | None:
-        """How long until another hit is allowed, or None if it is allowed now."""
-        start_key, count_key = self._keys(subject)
-        start = cache.get(start_key)
-        if start is None or now.timestamp() - start >= self.window.total_seconds():
-            return None
-        if (cache.get(count_key) or 0) < self.max_hits:
-            return None
-        return timedelta(seconds=start + self.window.total_seconds() - now.timestamp())
+    def consume(self, subject: str, *, now: datetime) -> timedelta | None:
+        """Count one hit; how long to wait if it is over the limit, else None.
 
-    def hit(self, subject: str, *, now: datetime) -> None:
+        The count is taken with the cache's atomic increment (Redis INCR) and the
+        decision made on the value it returns, so that simultaneous requests
+        cannot all pass a check made before any of them was counted.
+        """
         start_key, count_key = self._keys(subject)
-        timeout = math.ceil(self.window.total_seconds())
-        start = cache.get(start_key)
-        if start is None or now.timestamp() - start >= self.window.total_seconds():
-            cache.set(start_key, now.timestamp(), timeout)
-            cache.set(count_key, 1, timeout)
-            return
+        window = self.window.total_seconds()
+        timeout = math.ceil(window)
+        stamp = now.timestamp()
+        cache.add(start_key, stamp, timeout)
+        start = cache.get(start_key, stamp)
+        if stamp - start >= window:
+            # The window has passed by our clock even if the cache kept the key.
+            cache.set_many({start_key: stamp, count_key: 0}, timeout)
+            start = stamp
+        cache.add(count_key, 0, timeout)
         try:
-            cache.incr(count_key)
-        except ValueError:
+            count = cache.incr(count_key)
+        except ValueError:  # expired between add() and incr()
             cache.set(count_key, 1, timeout)
+            count = 1
+        if count > self.max_hits:
+            return timedelta(seconds=start + window - stamp)
+        return None
 
     def reset(self, subject: str) -> None:
         cache.delete_many(self._keys(subject))

@@ -37,7 +37,8 @@ RECOVERY_CODE_LENGTH = 10
 LINK_INTERVAL = Limit("sign-in-link-interval", 1, timedelta(minutes=1))
 LINKS_PER_ADDRESS = Limit("sign-in-links-per-address", 5, timedelta(minutes=15))
 LINKS_PER_CLIENT = Limit("sign-in-links-per-client", 20, timedelta(minutes=15))
-SECOND_FACTOR_FAILURES = Limit("second-factor-failures", 5, timedelta(minutes=15))
+MAX_SECOND_FACTOR_FAILURES = 5
+SECOND_FACTOR_WINDOW = timedelta(minutes=15)
 
 
 class RateLimited(Exception):
@@ -143,20 +144,20 @@ def request_sign_in_link(
     """
     now = now or timezone.now()
     email = normalize_email(email)
-    checks = [(LINK_INTERVAL, email), (LINKS_PER_ADDRESS, email), (LINKS_PER_CLIENT, client_ip)]
-    waits = [limit.retry_after(subject, now=now) for limit, subject in checks]
-    longest = max((wait for wait in waits if wait is not None), default=None)
-    if longest is not None:
-        raise RateLimited(longest)
-    for limit, subject in checks:
-        limit.hit(subject, now=now)
+    # Stopping at the first refusal: a client over its limit uses up nothing of
+    # the address's allowances, and a request too soon after the last one does
+    # not count against the address's five.
+    for limit, subject in [
+        (LINKS_PER_CLIENT, client_ip),
+        (LINK_INTERVAL, email),
+        (LINKS_PER_ADDRESS, email),
+    ]:
+        wait = limit.consume(subject, now=now)
+        if wait is not None:
+            raise RateLimited(wait)
 
     user = User.objects.filter(email=email).first()
     language = user.preferred_language if user else (language or settings.LANGUAGE_CODE)
-    if user is not None and not user.is_active:
-        send_templated_mail("accounts/email/account_inactive", [email], {}, language=language)
-        return PendingSignIn(email=email, token_id=None, next_request_at=now + LINK_INTERVAL.window)
-
     raw_token = secrets.token_urlsafe(TOKEN_BYTES)
     code = _random_code(CODE_LENGTH)
     with transaction.atomic():
@@ -174,6 +175,13 @@ def request_sign_in_link(
         )
         token.code_hash = _code_hash(token.pk, code)
         token.save(update_fields=["code_hash"])
+    if user is not None and not user.is_active:
+        # A notice instead of the link. The token exists all the same, so that a
+        # guessed code is counted and answered exactly as for any address.
+        send_templated_mail("accounts/email/account_inactive", [email], {}, language=language)
+        return PendingSignIn(
+            email=email, token_id=token.pk, next_request_at=now + LINK_INTERVAL.window
+        )
     link = settings.SITE_URL + reverse("accounts:link", kwargs={"token": raw_token})
     send_templated_mail(
         "accounts/email/sign_in",
@@ -194,13 +202,17 @@ class SignedIn:
     next_url: str
 
 
-def _check_usable(token: SignInToken, now: datetime) -> None:
+def _check_fresh(token: SignInToken, now: datetime) -> None:
     if token.used_at is not None:
         raise LinkRefused(LinkRefused.Reason.USED, token.email)
     if now >= token.expires_at:
         raise LinkRefused(LinkRefused.Reason.EXPIRED, token.email)
     if token.superseded_at is not None:
         raise LinkRefused(LinkRefused.Reason.SUPERSEDED, token.email)
+
+
+def _check_usable(token: SignInToken, now: datetime) -> None:
+    _check_fresh(token, now)
     if token.user is not None and (not token.user.is_active or token.user.email != token.email):
         raise LinkRefused(LinkRefused.Reason.ACCOUNT_CHANGED)
     if token.user is None and User.objects.filter(email=token.email, is_active=False).exists():
@@ -251,7 +263,9 @@ def redeem_code(*, token_id: int | None, code: str, now: datetime | None = None)
         if token is None:
             # An address that got no code (a deactivated account) reads like a wrong code.
             raise WrongCode(CODE_WRONG)
-        _check_usable(token, now)
+        # The account is checked only after the code (in _redeem), so that a
+        # wrong code reads the same for a closed account as for any other.
+        _check_fresh(token, now)
         if token.code_failures >= MAX_CODE_FAILURES:
             raise WrongCode(CODE_DEAD, 0)
         if constant_time_compare(token.code_hash, _code_hash(token.pk, normalize_code(code))):
@@ -319,10 +333,27 @@ def _accept_totp(factor: SecondFactor, code: str, now: datetime) -> bool:
     return False
 
 
-def _throttle(user: User, now: datetime) -> None:
-    wait = SECOND_FACTOR_FAILURES.retry_after(str(user.pk), now=now)
-    if wait is not None:
-        raise RateLimited(wait)
+def _check_not_throttled(factor: SecondFactor, now: datetime) -> None:
+    """Call with the factor's row locked."""
+    if factor.failures_since is None or now - factor.failures_since >= SECOND_FACTOR_WINDOW:
+        return
+    if factor.failed_attempts >= MAX_SECOND_FACTOR_FAILURES:
+        raise RateLimited(factor.failures_since + SECOND_FACTOR_WINDOW - now)
+
+
+def _record_failure(factor: SecondFactor, now: datetime) -> None:
+    if factor.failures_since is None or now - factor.failures_since >= SECOND_FACTOR_WINDOW:
+        factor.failures_since = now
+        factor.failed_attempts = 0
+    factor.failed_attempts += 1
+    factor.save(update_fields=["failed_attempts", "failures_since"])
+
+
+def _clear_failures(factor: SecondFactor) -> None:
+    if factor.failed_attempts:
+        factor.failed_attempts = 0
+        factor.failures_since = None
+        factor.save(update_fields=["failed_attempts", "failures_since"])
 
 
 def _new_recovery_codes(user: User) -> list[str]:
@@ -334,45 +365,53 @@ def _new_recovery_codes(user: User) -> list[str]:
     return [format_code(code) for code in codes]
 
 
-@transaction.atomic
+CODE_NOT_RIGHT_SETUP = _(
+    "That code is not right. Check the time on your phone and try the newest code."
+)
+CODE_NOT_RIGHT = _(
+    "That code is not right, or it was used already. Wait for the next code and try again."
+)
+
+
 def confirm_second_factor(*, user: User, code: str, now: datetime | None = None) -> list[str]:
     """Confirm the authenticator with its first code; returns the recovery codes, shown once."""
     now = now or timezone.now()
-    _throttle(user, now)
-    factor = SecondFactor.objects.select_for_update().get(user=user, confirmed_at=None)
-    if not _accept_totp(factor, code, now):
-        SECOND_FACTOR_FAILURES.hit(str(user.pk), now=now)
-        raise WrongCode(
-            _("That code is not right. Check the time on your phone and try the newest code.")
-        )
-    SECOND_FACTOR_FAILURES.reset(str(user.pk))
-    factor.confirmed_at = now
-    factor.save(update_fields=["confirmed_at"])
-    SecurityEvent.objects.create(
-        user=user, actor=user, kind=SecurityEvent.Kind.SECOND_FACTOR_CONFIRMED, at=now
-    )
-    return _new_recovery_codes(user)
+    with transaction.atomic():
+        factor = SecondFactor.objects.select_for_update().get(user=user, confirmed_at=None)
+        _check_not_throttled(factor, now)
+        if _accept_totp(factor, code, now):
+            factor.refresh_from_db(fields=["last_used_step"])
+            factor.confirmed_at = now
+            factor.failed_attempts = 0
+            factor.failures_since = None
+            factor.save(update_fields=["confirmed_at", "failed_attempts", "failures_since"])
+            SecurityEvent.objects.create(
+                user=user, actor=user, kind=SecurityEvent.Kind.SECOND_FACTOR_CONFIRMED, at=now
+            )
+            return _new_recovery_codes(user)
+        # Recorded in this transaction, which commits: the error is raised after it.
+        _record_failure(factor, now)
+    raise WrongCode(CODE_NOT_RIGHT_SETUP)
 
 
-@transaction.atomic
 def verify_second_factor(*, user: User, code: str, now: datetime | None = None) -> None:
     """Accept a current authenticator code or an unused recovery code, once."""
     now = now or timezone.now()
-    _throttle(user, now)
-    factor = SecondFactor.objects.select_for_update().get(user=user, confirmed_at__isnull=False)
-    if _accept_totp(factor, code, now):
-        kind = SecurityEvent.Kind.SECOND_FACTOR_PASSED
-    elif _use_recovery_code(user, code, now):
-        kind = SecurityEvent.Kind.RECOVERY_CODE_USED
-    else:
-        SECOND_FACTOR_FAILURES.hit(str(user.pk), now=now)
-        raise WrongCode(
-            _(
-                "That code is not right, or it was used already. Wait for the next code and try again."
-            )
-        )
-    SECOND_FACTOR_FAILURES.reset(str(user.pk))
-    SecurityEvent.objects.create(user=user, actor=user, kind=kind, at=now)
+    with transaction.atomic():
+        factor = SecondFactor.objects.select_for_update().get(user=user, confirmed_at__isnull=False)
+        _check_not_throttled(factor, now)
+        if _accept_totp(factor, code, now):
+            kind = SecurityEvent.Kind.SECOND_FACTOR_PASSED
+        elif _use_recovery_code(user, code, now):
+            kind = SecurityEvent.Kind.RECOVERY_CODE_USED
+        else:
+            kind = None
+            _record_failure(factor, now)
+        if kind is not None:
+            _clear_failures(factor)
+            SecurityEvent.objects.create(user=user, actor=user, kind=kind, at=now)
+            return
+    raise WrongCode(CODE_NOT_RIGHT)
 
 
 def _use_recovery_code(user: User, code: str, now: datetime) -> bool:

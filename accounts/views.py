@@ -118,10 +118,11 @@ class SignInView(View):
     template_name = "accounts/sign_in.html"
 
     def get(self, request):
+        pending = request.session.get(PENDING_SIGN_IN) or {}
         form = SignInForm(
             initial={
                 "next": safe_next(request, request.GET.get("next", "")),
-                "email": request.GET.get("email", ""),
+                "email": pending.get("email", ""),
             }
         )
         return render(request, self.template_name, {"form": form})
@@ -155,7 +156,7 @@ def _sent_page(request, pending, code_form, status=200):
         "code_form": code_form,
         "minutes": settings.SIGN_IN_LINK_MINUTES,
         "wait_seconds": wait,
-        "again_url": f"{reverse('accounts:sign_in')}?{urlencode({'email': pending['email']})}",
+        "again_url": reverse("accounts:sign_in"),
     }
     return render(request, "accounts/sign_in_sent.html", context, status=status)
 

@@ -12,11 +12,12 @@ from datetime import datetime
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.mail import send_templated_mail
-from accounts.models import User
+from accounts.models import RecoveryCode, SecondFactor, SignInToken, User
 from events.models import Call
 
 from .models import (
@@ -332,9 +333,11 @@ def delete_draft(*, application: Application, by: User) -> None:
         raise NotAllowed(
             _("Only a draft can be deleted; a submitted application can be withdrawn.")
         )
-    for document in application.documents.all():
-        document.file.delete(save=False)
+    stored = [document.file.name for document in application.documents.all()]
+    storage = Document.file.field.storage
     application.delete()
+    # The files go only once the rows are gone for good.
+    transaction.on_commit(lambda: [storage.delete(name) for name in stored])
 
 
 # Accounts -----------------------------------------------------------------------
@@ -345,6 +348,10 @@ def delete_focal_point_account(*, user: User) -> None:
     """Remove a person's personal data; their organization's submitted applications stay on the record."""
     FocalPoint.objects.filter(user=user).delete()
     Invitation.objects.filter(email=user.email).delete()
+    # Sign-in links hold the address too, and the second factor is personal.
+    SignInToken.objects.filter(Q(user=user) | Q(email=user.email)).delete()
+    SecondFactor.objects.filter(user=user).delete()
+    RecoveryCode.objects.filter(user=user).delete()
     user.email = f"deleted-{user.pk}@deleted.invalid"
     user.given_name = ""
     user.family_name = ""
@@ -361,6 +368,10 @@ def _mail_focal_points(application: Application, template: str) -> None:
         send_templated_mail(
             template,
             [person.email],
-            {"application": application, "person": person, "missing": []},
+            {
+                "application": application,
+                "person": person,
+                "documents": application.documents.filter(replaced_at=None),
+            },
             language=person.preferred_language,
         )

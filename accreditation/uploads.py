@@ -49,6 +49,11 @@ ACTIVE_PDF_NAMES = {
 }
 MAX_NAME_LENGTH = 120
 
+# Our own limit (settings.MAX_IMAGE_PIXELS) is checked once Image.open has read
+# the header and before anything is decoded; Pillow's check would refuse first
+# with a message that does not say which rule was broken.
+Image.MAX_IMAGE_PIXELS = None
+
 
 class UploadRefused(Exception):
     def __init__(self, message: str):
@@ -76,11 +81,10 @@ def display_name(name: str) -> str:
     base = re.sub(r'[<>:"/\\|?*]', "_", base).strip(" .") or "document"
     if len(base) > MAX_NAME_LENGTH:
         stem, dot, suffix = base.rpartition(".")
-        base = (
-            f"{stem[: MAX_NAME_LENGTH - len(suffix) - 1]}.{suffix}"
-            if dot
-            else base[:MAX_NAME_LENGTH]
-        )
+        if dot and stem and len(suffix) <= 10:
+            base = f"{stem[: MAX_NAME_LENGTH - len(suffix) - 1]}.{suffix}"
+        else:
+            base = base[:MAX_NAME_LENGTH]
     return base
 
 
@@ -160,10 +164,22 @@ def _has_active_content(obj) -> bool:
     if isinstance(obj, pikepdf.Dictionary):
         if ACTIVE_PDF_NAMES.intersection(obj.keys()):
             return True
-        return any(_is_active_name(value) for value in obj.values())
-    if isinstance(obj, pikepdf.Array):
-        return any(_is_active_name(value) for value in obj)
-    return _is_active_name(obj)
+        children = obj.values()
+    elif isinstance(obj, pikepdf.Array):
+        children = obj
+    else:
+        return _is_active_name(obj)
+    # Indirect children are visited on their own through pdf.objects; direct
+    # ones (an action written inline in an annotation) exist only here.
+    return any(
+        _is_active_name(child)
+        or (
+            isinstance(child, pikepdf.Dictionary | pikepdf.Array)
+            and not child.is_indirect
+            and _has_active_content(child)
+        )
+        for child in children
+    )
 
 
 def _is_active_name(value) -> bool:

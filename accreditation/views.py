@@ -288,6 +288,11 @@ def withdraw(request, pk):
 @login_required
 def delete_draft(request, pk):
     application = selectors.get_application_for_user(request.user, pk)
+    if application.status != Status.DRAFT:
+        messages.error(
+            request, _("Only a draft can be deleted; a submitted application can be withdrawn.")
+        )
+        return redirect(application.get_absolute_url())
     if request.method == "POST":
         try:
             services.delete_draft(application=application, by=request.user)
@@ -329,6 +334,7 @@ def document(request, public_id):
 
 
 @login_required
+@never_cache
 def export(request):
     """The organization's data, documents included, as one ZIP."""
     organization, response = _organization_or_redirect(request)
@@ -354,10 +360,13 @@ def export(request):
                 "submitted_at": application.submitted_at,
                 "documents": [],
             }
+            used_names = set()
             for doc in application.documents.model.objects.filter(
                 application=application, replaced_at=None
             ):
-                stored = f"{folder}/{doc.get_kind_display()} - {doc.original_name}"
+                stored = _unique_name(
+                    f"{folder}/{doc.get_kind_display()} - {doc.original_name}", used_names
+                )
                 with doc.file.open("rb") as handle:
                     archive.writestr(stored, handle.read())
                 record["documents"].append(stored)
@@ -369,6 +378,17 @@ def export(request):
     return FileResponse(
         spool, as_attachment=True, filename="organization-data.zip", content_type="application/zip"
     )
+
+
+def _unique_name(name: str, used: set[str]) -> str:
+    """Two further documents may share a file name; each gets its own entry."""
+    stem, dot, suffix = name.rpartition(".")
+    candidate, number = name, 1
+    while candidate in used:
+        number += 1
+        candidate = f"{stem} ({number}).{suffix}" if dot else f"{name} ({number})"
+    used.add(candidate)
+    return candidate
 
 
 @login_required

@@ -3,6 +3,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import timefmt
 from .models import Call, CallState, Meeting, Venue
 
 
@@ -44,8 +45,7 @@ class CallAdmin(admin.ModelAdmin):
         "title",
         "mandate_symbol",
         "state_label",
-        "opens_at",
-        "deadline",
+        "deadline_in_venue_time",
         "venue",
         "meeting_count",
         "is_published",
@@ -85,6 +85,10 @@ class CallAdmin(admin.ModelAdmin):
             .annotate(_meeting_count=Count("meetings"))
         )
 
+    @admin.display(description=_("deadline"), ordering="deadline")
+    def deadline_in_venue_time(self, call):
+        return timefmt.in_zone(call.deadline, call.tzinfo, call.venue.city)
+
     @admin.display(description=_("state"))
     def state_label(self, call):
         return call.state.label
@@ -108,12 +112,13 @@ class CallAdmin(admin.ModelAdmin):
             return response
 
     def _venue_for_form(self, request, object_id):
-        venue_id = request.POST.get("venue") if request.method == "POST" else None
-        if venue_id:
-            return Venue.objects.filter(pk=venue_id).first() if venue_id.isdigit() else None
+        # Times are read in the zone the form was shown in: for a call that
+        # exists, its stored venue's, even when the venue is being changed,
+        # so that changing only the venue never moves the deadline's instant.
         if object_id and str(object_id).isdigit():
             return Venue.objects.filter(calls__pk=object_id).first()
-        return None
+        venue_id = request.POST.get("venue", "") if request.method == "POST" else ""
+        return Venue.objects.filter(pk=venue_id).first() if venue_id.isdigit() else None
 
 
 @admin.register(Meeting)

@@ -55,7 +55,11 @@ def duration_words(delta: timedelta) -> str:
     hours, seconds = divmod(seconds, 3600)
     minutes = seconds // 60
     if days:
-        return ngettext("%(count)d day", "%(count)d days", days) % {"count": days}
+        day_words = ngettext("%(count)d day", "%(count)d days", days) % {"count": days}
+        if days < 3 and hours:
+            hour_words = ngettext("%(count)d hour", "%(count)d hours", hours) % {"count": hours}
+            return _("%(days)s and %(hours)s") % {"days": day_words, "hours": hour_words}
+        return day_words
     if hours:
         return ngettext("%(count)d hour", "%(count)d hours", hours) % {"count": hours}
     if minutes:

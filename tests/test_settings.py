@@ -20,6 +20,7 @@ PRODUCTION = {
     "DJANGO_ALLOWED_HOSTS": "accreditation.example.org",
     "SITE_URL": "https://accreditation.example.org",
     "EMAIL_HOST": "smtp.example.org",
+    "REDIS_URL": "redis://127.0.0.1:6379/15",
 }
 
 
@@ -48,6 +49,23 @@ def test_deploy_check_reports_no_warning_with_production_variables(tmp_path):
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("missing", "check_id"),
+    [("REDIS_URL", "accreditation.W001"), ("EMAIL_HOST", "accreditation.W002")],
+)
+def test_deploy_check_warns_when_production_would_use_an_embedded_default(
+    tmp_path, missing, check_id
+):
+    env = {key: value for key, value in PRODUCTION.items() if key != missing}
+
+    result = manage(
+        "check", "--deploy", "--fail-level", "WARNING", env_overrides=env, tmp_path=tmp_path
+    )
+
+    assert result.returncode != 0
+    assert check_id in result.stderr + result.stdout
 
 
 def test_refuses_to_start_without_a_secret_key_when_debug_is_off(tmp_path):

@@ -6,12 +6,45 @@ from django.urls import reverse
 
 from accounts.models import SecondFactor
 from accounts.roles import MEMBER_STATE_DELEGATES
+from accreditation import services
+from accreditation.models import FocalPoint
 from tests.conftest import sign_in
-from tests.factories import CallFactory, StaffFactory, UserFactory
+from tests.factories import (
+    ApplicationFactory,
+    CallFactory,
+    OrganizationFactory,
+    StaffFactory,
+    UserFactory,
+    complete_application,
+)
 
 pytestmark = pytest.mark.django_db
 
 ROLES = ["anonymous", "applicant_a", "applicant_b", "staff", "delegate"]
+
+
+def person(role):
+    return UserFactory(email=f"{role}@example.org")
+
+
+def organization_of(role):
+    """The organization an applicant role speaks for: applicant_a and applicant_b each have one."""
+    return FocalPoint.objects.get_or_create(
+        user=person(role), defaults={"organization": OrganizationFactory()}
+    )[0].organization
+
+
+def draft_of(role):
+    return ApplicationFactory(organization=organization_of(role))
+
+
+def submitted_application_of(role):
+    application = complete_application(draft_of(role), by=person(role))
+    return services.submit_application(application=application, by=person(role)).application
+
+
+def document_of(role):
+    return submitted_application_of(role).documents.first()
 
 
 def client_for(role, client):
@@ -19,7 +52,9 @@ def client_for(role, client):
         return client
     if role == "staff":
         return sign_in(client, StaffFactory())
-    user = UserFactory(email=f"{role}@example.org")
+    user = person(role)
+    if role.startswith("applicant"):
+        organization_of(role)
     if role == "delegate":
         user.groups.add(Group.objects.get_or_create(name=MEMBER_STATE_DELEGATES)[0])
         # Delegates have an authenticator and have passed it in this session.
@@ -30,6 +65,10 @@ def client_for(role, client):
 # (url name, kwargs factory, {role: expected status})
 PUBLIC = dict.fromkeys(ROLES, 200)
 SIGNED_IN_ONLY = {"anonymous": 302} | dict.fromkeys(ROLES[1:], 200)
+# Applicant pages, for objects of applicant_a's organization: staff use the admin instead.
+APPLICANT_A_ONLY = dict.fromkeys(ROLES, 404) | {"anonymous": 302, "applicant_a": 200}
+# Without an organization (staff, delegates) the export sends to the profile form first.
+APPLICANTS_ONLY = dict.fromkeys(ROLES, 302) | {"applicant_a": 200, "applicant_b": 200}
 TABLE = [
     ("events:call_list", lambda: {}, PUBLIC),
     ("events:call_detail", lambda: {"slug": CallFactory().slug}, PUBLIC),
@@ -39,6 +78,16 @@ TABLE = [
     ("admin:index", lambda: {}, dict.fromkeys(ROLES, 302) | {"staff": 200, "anonymous": 302}),
     ("admin:accounts_user_changelist", lambda: {}, dict.fromkeys(ROLES, 302) | {"staff": 200}),
     ("admin:accounts_securityevent_changelist", lambda: {}, dict.fromkeys(ROLES, 302) | {"staff": 200}),
+    ("accreditation:dashboard", lambda: {}, SIGNED_IN_ONLY),
+    ("accreditation:organization", lambda: {}, SIGNED_IN_ONLY),
+    ("accreditation:export", lambda: {}, APPLICANTS_ONLY),
+    ("accreditation:delete_account", lambda: {}, SIGNED_IN_ONLY),
+    ("accreditation:application", lambda: {"pk": draft_of("applicant_a").pk}, APPLICANT_A_ONLY),
+    ("accreditation:submit", lambda: {"pk": draft_of("applicant_a").pk}, APPLICANT_A_ONLY),
+    ("accreditation:delete_draft", lambda: {"pk": draft_of("applicant_a").pk}, APPLICANT_A_ONLY),
+    ("accreditation:withdraw", lambda: {"pk": submitted_application_of("applicant_a").pk}, APPLICANT_A_ONLY),
+    ("accreditation:submitted", lambda: {"pk": submitted_application_of("applicant_a").pk}, APPLICANT_A_ONLY),
+    ("accreditation:document", lambda: {"public_id": document_of("applicant_a").public_id}, APPLICANT_A_ONLY | {"staff": 200}),
 ]  # fmt: skip
 
 
@@ -49,6 +98,7 @@ def test_each_role_gets_the_expected_status(client, role, url_name, kwargs, expe
     signed_in = client_for(role, client)
 
     response = signed_in.get(url)
+    response.close()  # a download streams from an open file
 
     assert response.status_code == expected[role], f"{role} on {url}"
 

@@ -387,3 +387,23 @@ def test_a_double_click_on_submit_makes_one_submission():
 
     assert sorted(results) == [False, True]
     assert StatusChange.objects.filter(application=application).count() == 1
+
+
+def test_the_confirmation_mail_lists_the_current_documents_only():
+    application = complete_application()
+    by = application.organization.memberships.get().user
+    services.add_document(
+        application=application,
+        kind=Document.Kind.LEGAL_STATUS,
+        checked=check_upload(SimpleUploadedFile("new-proof.pdf", pdf_bytes())),
+        by=by,
+    )
+
+    services.submit_application(application=application, by=by)
+
+    (documents_line,) = [
+        line for line in mail.outbox[0].body.splitlines() if line.startswith("Documents:")
+    ]
+    assert documents_line.count("new-proof.pdf") == 1
+    assert "legal_status.pdf" not in documents_line
+    assert not documents_line.rstrip().endswith(";")

@@ -136,3 +136,38 @@ def test_admin_pages_are_closed_to_people_who_are_not_staff(client):
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_changing_only_the_venue_keeps_the_deadline_instant(staff_client):
+    new_york = VenueFactory()
+    vienna = ViennaVenueFactory()
+    call = CallFactory(
+        slug="trafficking",
+        venue=new_york,
+        opens_at=datetime(2021, 9, 15, 4, 0, tzinfo=UTC),
+        deadline=datetime(2021, 10, 15, 3, 59, tzinfo=UTC),
+    )
+    shown = staff_client.get(reverse("admin:events_call_change", args=[call.pk])).content.decode()
+    assert 'name="deadline_0" value="2021-10-14"' in shown
+
+    response = staff_client.post(
+        reverse("admin:events_call_change", args=[call.pk]),
+        call_form_data(vienna, title=call.title),
+    )
+
+    call.refresh_from_db()
+    assert response.status_code == 302
+    assert call.venue == vienna
+    assert call.deadline == datetime(2021, 10, 15, 3, 59, tzinfo=UTC)
+
+
+def test_the_call_list_shows_deadlines_in_venue_time(staff_client):
+    CallFactory(
+        venue=VenueFactory(),
+        deadline=datetime(2030, 10, 15, 3, 59, tzinfo=UTC),
+        opens_at=datetime(2030, 9, 15, 4, 0, tzinfo=UTC),
+    )
+
+    html = staff_client.get(reverse("admin:events_call_changelist")).content.decode()
+
+    assert "14 October 2030, 23:59 New York time (UTC−4)" in html

@@ -63,6 +63,7 @@ def test_instant_in_utc():
     ("delta", "words"),
     [
         (timedelta(days=3, hours=5), "3 days"),
+        (timedelta(days=1, hours=23, minutes=59), "1 day and 23 hours"),
         (timedelta(days=1), "1 day"),
         (timedelta(hours=5, minutes=59), "5 hours"),
         (timedelta(minutes=12, seconds=30), "12 minutes"),
