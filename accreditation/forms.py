@@ -1,4 +1,6 @@
 from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -114,7 +116,9 @@ class ApplicationForm(forms.Form):
         self.fields["reason"].widget.attrs.update(
             {"data-word-limit": limit, "aria-describedby": "id_reason_helptext id_reason_count"}
         )
-        help_text = _("PDF, JPEG or PNG, at most 10 MB.")
+        help_text = _("PDF, JPEG or PNG, at most %(size)s.") % {
+            "size": filesizeformat(settings.MAX_UPLOAD_BYTES)
+        }
         for name in DOCUMENT_FIELDS:
             self.fields[name].help_text = help_text
 

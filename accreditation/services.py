@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -94,7 +95,7 @@ def invite_focal_point(*, organization: Organization, email: str, by: User) -> I
         {
             "organization": organization,
             "inviter": by,
-            "sign_in_url": settings.SITE_URL + "/account/sign-in/",
+            "sign_in_url": settings.SITE_URL + reverse("accounts:sign_in"),
         },
         language=translation.get_language() or settings.LANGUAGE_CODE,
     )

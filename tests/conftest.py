@@ -97,3 +97,15 @@ def _empty_cache():
 @pytest.fixture
 def staff_client(client):
     return sign_in(client, StaffFactory())
+
+
+def finish(response):
+    """Read a streamed download to its end, so that its file is closed.
+
+    The test client then closes the response itself, with Django's
+    close_old_connections() held back; calling response.close() directly would
+    drop the test's database connection (on PostgreSQL).
+    """
+    if response.streaming:
+        b"".join(response.streaming_content)
+    return response

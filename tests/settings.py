@@ -26,6 +26,3 @@ STORAGES = {
 # Tests run over plain HTTP against the test client and a live server.
 SECURE_SSL_REDIRECT = False
 WHITENOISE_AUTOREFRESH = True
-# Threads in the concurrency tests open their own connections; none may
-# outlive its thread, or the test database cannot be dropped.
-DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

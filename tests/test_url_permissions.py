@@ -8,7 +8,7 @@ from accounts.models import SecondFactor
 from accounts.roles import MEMBER_STATE_DELEGATES
 from accreditation import services
 from accreditation.models import FocalPoint
-from tests.conftest import sign_in
+from tests.conftest import finish, sign_in
 from tests.factories import (
     ApplicationFactory,
     CallFactory,
@@ -98,7 +98,7 @@ def test_each_role_gets_the_expected_status(client, role, url_name, kwargs, expe
     signed_in = client_for(role, client)
 
     response = signed_in.get(url)
-    response.close()  # a download streams from an open file
+    finish(response)  # a download streams from an open file
 
     assert response.status_code == expected[role], f"{role} on {url}"
 

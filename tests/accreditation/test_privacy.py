@@ -28,7 +28,7 @@ from accounts.services import request_sign_in_link
 from accreditation import services
 from accreditation.models import Application, Document, FocalPoint, Status, StatusChange
 from accreditation.uploads import check_upload
-from tests.conftest import sign_in
+from tests.conftest import finish, sign_in
 from tests.factories import (
     ApplicationFactory,
     FocalPointFactory,
@@ -90,7 +90,7 @@ def refusal(user):
 
 
 def outcome(response):
-    response.close()
+    finish(response)
     location = response.url.split("?")[0] if response.status_code == 302 else None
     return response.status_code, location
 
@@ -459,8 +459,7 @@ def test_the_export_leaves_out_other_organizations(client, ours):
 def test_the_export_is_not_kept_by_caches(client, ours):
     sign_in(client, ours.user)
 
-    response = client.get(reverse("accreditation:export"))
-    response.close()
+    response = finish(client.get(reverse("accreditation:export")))
 
     assert "no-store" in response.get("Cache-Control", "")
 

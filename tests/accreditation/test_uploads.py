@@ -543,7 +543,6 @@ def test_download_gives_the_sanitized_name_only_in_content_disposition(client):
 
     response = client.get(document.get_absolute_url())
     body = b"".join(response.streaming_content)
-    response.close()
 
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="Letter _final_.pdf"'
