@@ -43,6 +43,10 @@ class Organization(models.Model):
     head_name = models.CharField(_("name of the head of the organization"), max_length=200)
     head_title = models.CharField(_("title of the head of the organization"), max_length=200)
     areas_of_work = models.TextField(_("areas of work"))
+    # Kept by accreditation.services.save_organization, for finding likely
+    # duplicates and matches in the ECOSOC list.
+    normalized_name = models.CharField(max_length=300, blank=True, db_index=True, editable=False)
+    homepage_domain = models.CharField(max_length=253, blank=True, db_index=True, editable=False)
     in_ecosoc_status = models.BooleanField(
         _("in consultative status with ECOSOC"),
         default=False,
@@ -176,6 +180,9 @@ class Application(models.Model):
         verbose_name = _("application")
         verbose_name_plural = _("applications")
         ordering = ["-created_at"]
+        permissions = [
+            ("review_application", _("Can screen applications and move them through review"))
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["organization", "call"], name="accreditation_one_application_per_call"
@@ -219,6 +226,7 @@ class Document(models.Model):
     uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
     # A replaced document stays, as an earlier version staff can see.
     replaced_at = models.DateTimeField(_("replaced at"), null=True, blank=True)
+    page_count = models.PositiveIntegerField(_("pages"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("document")
@@ -243,9 +251,15 @@ class StatusChange(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
+    role = models.CharField(_("role"), max_length=40, blank=True)
     from_status = models.CharField(max_length=30, choices=Status.choices)
     to_status = models.CharField(max_length=30, choices=Status.choices)
-    note = models.TextField(blank=True)
+    # Internal: seen by staff only.
+    note = models.TextField(_("internal note"), blank=True)
+    # Seen by the applicant (a request for information, a decision's message).
+    message = models.TextField(_("message to the applicant"), blank=True)
+    # What the application held when it was submitted, to show what changed.
+    snapshot = models.JSONField(default=dict, blank=True)
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -265,3 +279,70 @@ class ReferenceCounter(models.Model):
 
     def __str__(self):
         return f"{self.year}: {self.last_number}"
+
+
+class DocumentEvent(models.Model):
+    """Append-only: documents uploaded, replaced or removed, and staff opening them."""
+
+    class Kind(models.TextChoices):
+        UPLOADED = "uploaded", _("Uploaded")
+        REPLACED = "replaced", _("Replaced")
+        REMOVED = "removed", _("Removed")
+        VIEWED = "viewed", _("Opened by staff")
+
+    application = models.ForeignKey(
+        Application, on_delete=models.PROTECT, related_name="document_events"
+    )
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    role = models.CharField(_("role"), max_length=40, blank=True)
+    kind = models.CharField(_("event"), max_length=20, choices=Kind.choices)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("document event")
+        verbose_name_plural = _("document events")
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.document}: {self.get_kind_display()}"
+
+
+class StaffNote(models.Model):
+    """An internal note on an application; staff only, append-only."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.PROTECT, related_name="staff_notes"
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("note"))
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("staff note")
+        verbose_name_plural = _("staff notes")
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return self.text[:60]
+
+
+class EcosocOrganization(models.Model):
+    """One row of the list of organizations in consultative status with ECOSOC, as imported."""
+
+    name = models.CharField(_("name"), max_length=300)
+    normalized_name = models.CharField(max_length=300, db_index=True, editable=False)
+    country = models.CharField(_("country"), max_length=100, blank=True)
+    status = models.CharField(_("consultative status"), max_length=50, blank=True)
+    homepage_domain = models.CharField(max_length=253, blank=True, db_index=True, editable=False)
+    imported_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("organization in ECOSOC status")
+        verbose_name_plural = _("organizations in ECOSOC status")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name

@@ -5,9 +5,15 @@ the step against ``ALLOWED_STEPS`` and writes the history entry. Views, the
 admin, management commands and tests call these functions alike.
 """
 
+import csv
+import io
 import logging
+import re
+import unicodedata
+import zipfile
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -19,15 +25,19 @@ from django.utils.translation import gettext as _
 
 from accounts.mail import send_templated_mail
 from accounts.models import RecoveryCode, SecondFactor, SignInToken, User
+from accounts.roles import role_of
 from events.models import Call
 
 from .models import (
     Application,
     Document,
+    DocumentEvent,
+    EcosocOrganization,
     FocalPoint,
     Invitation,
     Organization,
     ReferenceCounter,
+    StaffNote,
     Status,
     StatusChange,
 )
@@ -73,13 +83,8 @@ def organization_of(user: User) -> Organization | None:
     return membership.organization if membership else None
 
 
-@transaction.atomic
 def create_organization(*, by: User, **fields) -> Organization:
-    if FocalPoint.objects.filter(user=by).exists():
-        raise NotAllowed(_("You are already a focal point of an organization."))
-    organization = Organization.objects.create(**fields)
-    FocalPoint.objects.create(organization=organization, user=by)
-    return organization
+    return save_organization(organization=None, by=by, fields=fields)
 
 
 def invite_focal_point(*, organization: Organization, email: str, by: User) -> Invitation:
@@ -186,9 +191,12 @@ def add_document(
     )
     check_editable(application)
     now = timezone.now()
+    replaced = False
     if kind != Document.Kind.OTHER:
         # The earlier version stays, for staff to compare.
-        application.documents.filter(kind=kind, replaced_at=None).update(replaced_at=now)
+        replaced = bool(
+            application.documents.filter(kind=kind, replaced_at=None).update(replaced_at=now)
+        )
     document = Document(
         application=application,
         kind=kind,
@@ -199,8 +207,17 @@ def add_document(
         uploaded_by=by,
         uploaded_at=now,
     )
+    document.page_count = checked.page_count
     document.file.save(checked.original_name, ContentFile(checked.content), save=False)
     document.save()
+    DocumentEvent.objects.create(
+        application=application,
+        document=document,
+        actor=by,
+        role=role_of(by),
+        kind=DocumentEvent.Kind.REPLACED if replaced else DocumentEvent.Kind.UPLOADED,
+        at=now,
+    )
     return document
 
 
@@ -213,6 +230,13 @@ def remove_document(*, document: Document, by: User) -> None:
     )
     check_editable(application)
     Document.objects.filter(pk=document.pk).update(replaced_at=timezone.now())
+    DocumentEvent.objects.create(
+        application=application,
+        document=document,
+        actor=by,
+        role=role_of(by),
+        kind=DocumentEvent.Kind.REMOVED,
+    )
 
 
 def word_count(text: str) -> int:
@@ -249,6 +273,7 @@ def transition(
     to: str,
     by: User | None,
     note: str = "",
+    message: str = "",
     now: datetime | None = None,
 ) -> Application:
     """The only way a status changes. Call inside a transaction, with the row locked."""
@@ -260,9 +285,12 @@ def transition(
     StatusChange.objects.create(
         application=application,
         actor=by,
+        role=role_of(by),
         from_status=application.status,
         to_status=to,
         note=note,
+        message=message,
+        snapshot=snapshot(application) if to == Status.SUBMITTED else {},
         at=now or timezone.now(),
     )
     application.status = to
@@ -336,6 +364,9 @@ def delete_draft(*, application: Application, by: User) -> None:
         )
     stored = [document.file.name for document in application.documents.all()]
     storage = Document.file.field.storage
+    # A draft was never submitted: its upload events are the applicant's own
+    # working data, not part of the record, and go with it.
+    DocumentEvent.objects.filter(application=application).delete()
     application.delete()
     # The files go only once the rows are gone for good.
     transaction.on_commit(lambda: [storage.delete(name) for name in stored])
@@ -364,7 +395,7 @@ def delete_focal_point_account(*, user: User) -> None:
 # Mail ---------------------------------------------------------------------------
 
 
-def _mail_focal_points(application: Application, template: str) -> None:
+def _mail_focal_points(application: Application, template: str, *, message: str = "") -> None:
     for person in application.organization.focal_points.filter(is_active=True):
         send_templated_mail(
             template,
@@ -373,6 +404,331 @@ def _mail_focal_points(application: Application, template: str) -> None:
                 "application": application,
                 "person": person,
                 "documents": application.documents.filter(replaced_at=None),
+                "message": message,
             },
             language=person.preferred_language,
         )
+
+
+# What changed between submissions ------------------------------------------------
+
+
+def snapshot(application: Application) -> dict:
+    """What the application holds now, as submitted: compared at the next submission."""
+    return {
+        "reason": application.reason,
+        "meetings": sorted(application.meetings.values_list("title", flat=True)),
+        "documents": {
+            f"{doc.get_kind_display()}: {doc.original_name}": doc.sha256
+            for doc in application.documents.filter(replaced_at=None)
+        },
+    }
+
+
+def changes_since_previous_submission(application: Application) -> list[str]:
+    """In words, what the applicant changed in answer to a request for information."""
+    submissions = list(
+        application.history.filter(to_status=Status.SUBMITTED).order_by("-at", "-pk")[:2]
+    )
+    if len(submissions) < 2:
+        return []
+    now, before = submissions[0].snapshot, submissions[1].snapshot
+    changes = []
+    if now.get("reason") != before.get("reason"):
+        changes.append(_("The reason for participation was changed."))
+    if now.get("meetings") != before.get("meetings"):
+        changes.append(_("The meetings of interest were changed."))
+    old_documents, new_documents = before.get("documents", {}), now.get("documents", {})
+    for label, digest in new_documents.items():
+        if label not in old_documents:
+            changes.append(_("New document: %(name)s") % {"name": label})
+        elif old_documents[label] != digest:
+            changes.append(_("Document changed: %(name)s") % {"name": label})
+    for label in old_documents.keys() - new_documents.keys():
+        changes.append(_("Document no longer attached: %(name)s") % {"name": label})
+    return changes
+
+
+# Review by staff ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReviewAction:
+    name: str
+    label: str
+    target: str
+    sources: frozenset
+    needs_message: bool = False
+    needs_reason: bool = False
+    # Whether it may be taken on many applications at once from the list.
+    in_bulk: bool = False
+
+
+REVIEW_ACTIONS = {
+    action.name: action
+    for action in [
+        ReviewAction(
+            "start_review",
+            _("Start review"),
+            Status.UNDER_REVIEW,
+            frozenset({Status.SUBMITTED}),
+            in_bulk=True,
+        ),
+        ReviewAction(
+            "request_information",
+            _("Request more information"),
+            Status.INFORMATION_REQUESTED,
+            frozenset({Status.SUBMITTED, Status.UNDER_REVIEW}),
+            needs_message=True,
+        ),
+        ReviewAction(
+            "recommend",
+            _("Recommend"),
+            Status.RECOMMENDED,
+            frozenset({Status.UNDER_REVIEW}),
+            in_bulk=True,
+        ),
+        ReviewAction(
+            "not_recommend",
+            _("Do not recommend"),
+            Status.NOT_RECOMMENDED,
+            frozenset({Status.UNDER_REVIEW}),
+            needs_reason=True,
+        ),
+        ReviewAction(
+            "reopen",
+            _("Reopen"),
+            Status.UNDER_REVIEW,
+            frozenset({Status.RECOMMENDED, Status.NOT_RECOMMENDED}),
+        ),
+    ]
+}
+# Steps that tell the applicant something by mail.
+MAILED_ACTIONS = {"request_information", "recommend", "not_recommend"}
+
+
+def available_actions(application: Application) -> list[ReviewAction]:
+    return [action for action in REVIEW_ACTIONS.values() if application.status in action.sources]
+
+
+def review(
+    *,
+    application: Application,
+    action: str,
+    by: User,
+    message: str = "",
+    internal_reason: str = "",
+    now: datetime | None = None,
+) -> Application:
+    """Take one review step on an application, as a reviewer.
+
+    The row is locked first, so two reviewers acting at once are serialized:
+    the second sees the first one's result and is refused if its step no
+    longer applies.
+    """
+    step = REVIEW_ACTIONS[action]
+    if not by.has_perm("accreditation.review_application"):
+        raise NotAllowed(_("Only reviewers can take review steps."))
+    message, internal_reason = message.strip(), internal_reason.strip()
+    if step.needs_message and not message:
+        raise NotAllowed(_("Write the message the applicant will receive."))
+    if step.needs_reason and not internal_reason:
+        raise NotAllowed(_("Give the internal reason for not recommending."))
+    with transaction.atomic():
+        application = Application.objects.select_for_update().get(pk=application.pk)
+        if application.status not in step.sources:
+            raise NotAllowed(
+                _("“%(action)s” is not possible: the application is now “%(status)s”.")
+                % {"action": step.label, "status": Status(application.status).label}
+            )
+        transition(
+            application=application,
+            to=step.target,
+            by=by,
+            note=internal_reason,
+            message=message,
+            now=now,
+        )
+    if action in MAILED_ACTIONS:
+        _mail_focal_points(application, f"accreditation/email/{action}", message=message)
+    return application
+
+
+def add_staff_note(*, application: Application, by: User, text: str) -> StaffNote:
+    return StaffNote.objects.create(application=application, author=by, text=text.strip())
+
+
+def record_document_view(*, document: Document, by: User) -> None:
+    DocumentEvent.objects.create(
+        application_id=document.application_id,
+        document=document,
+        actor=by,
+        role=role_of(by),
+        kind=DocumentEvent.Kind.VIEWED,
+    )
+
+
+def latest_request(application: Application) -> StatusChange | None:
+    """The request for information the applicant is answering, if any."""
+    if application.status != Status.INFORMATION_REQUESTED:
+        return None
+    return (
+        application.history.filter(to_status=Status.INFORMATION_REQUESTED)
+        .order_by("-at", "-pk")
+        .first()
+    )
+
+
+# Organizations: names, domains, the ECOSOC list, likely duplicates ---------------
+
+NAME_NOISE = re.compile(r"\([^)]*\)|[^\w\s]", re.UNICODE)
+LEADING_ARTICLES = ("the ", "la ", "le ", "les ", "l ")
+
+
+def normalize_name(name: str) -> str:
+    """“The Migrant-Voices Network (MVN)” and “migrant voices network” compare equal."""
+    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
+    text = NAME_NOISE.sub(" ", text)
+    text = " ".join(text.split())
+    for article in LEADING_ARTICLES:
+        if text.startswith(article):
+            text = text[len(article) :]
+    return text
+
+
+def homepage_domain(url: str) -> str:
+    """The host of a homepage without “www.”; empty for social-media pages shared by many."""
+    host = (urlsplit(url if "://" in url else f"https://{url}").hostname or "").casefold()
+    host = host.removeprefix("www.")
+    return "" if host in SHARED_HOSTS else host
+
+
+# Pages on these hosts belong to many organizations: a shared host is no sign of a duplicate.
+SHARED_HOSTS = {
+    "facebook.com", "m.facebook.com", "twitter.com", "x.com", "linkedin.com", "instagram.com",
+    "youtube.com", "sites.google.com", "wordpress.com", "blogspot.com", "wix.com", "tiktok.com",
+}  # fmt: skip
+
+
+def save_organization(*, organization: Organization | None, by: User, fields: dict) -> Organization:
+    """Create (with its first focal point) or update an organization's profile."""
+    with transaction.atomic():
+        if organization is None:
+            if FocalPoint.objects.filter(user=by).exists():
+                raise NotAllowed(_("You are already a focal point of an organization."))
+            organization = Organization(**fields)
+        else:
+            for name, value in fields.items():
+                setattr(organization, name, value)
+        organization.normalized_name = normalize_name(organization.name)
+        organization.homepage_domain = homepage_domain(organization.homepage)
+        is_new = organization.pk is None
+        organization.save()
+        if is_new:
+            FocalPoint.objects.create(organization=organization, user=by)
+    return organization
+
+
+@dataclass(frozen=True)
+class EcosocImport:
+    imported: int
+    skipped: int
+
+
+def import_ecosoc_list(*, text: str) -> EcosocImport:
+    """Replace the ECOSOC list with a CSV as published by UN DESA (name, country, status[, homepage])."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    columns = {(column or "").strip().casefold(): column for column in reader.fieldnames or []}
+    if "name" not in columns:
+        raise NotAllowed(
+            _("The file has no “name” column. Expected columns: name, country, status.")
+        )
+    rows, skipped = [], 0
+    for row in reader:
+        name = (row.get(columns["name"]) or "").strip()
+        if not name:
+            skipped += 1
+            continue
+        homepage = (row.get(columns.get("homepage", ""), "") or "").strip()
+        rows.append(
+            EcosocOrganization(
+                name=name,
+                normalized_name=normalize_name(name),
+                country=(row.get(columns.get("country", ""), "") or "").strip(),
+                status=(row.get(columns.get("status", ""), "") or "").strip(),
+                homepage_domain=homepage_domain(homepage) if homepage else "",
+            )
+        )
+    with transaction.atomic():
+        EcosocOrganization.objects.all().delete()
+        EcosocOrganization.objects.bulk_create(rows, batch_size=1000)
+    return EcosocImport(imported=len(rows), skipped=skipped)
+
+
+def ecosoc_matches(organization: Organization):
+    query = Q(normalized_name=organization.normalized_name)
+    if organization.homepage_domain:
+        query |= Q(homepage_domain=organization.homepage_domain)
+    return EcosocOrganization.objects.filter(query)
+
+
+def likely_duplicates(organization: Organization):
+    """Other organizations with the same normalized name, acronym-as-name, or homepage domain."""
+    query = Q(normalized_name=organization.normalized_name)
+    if organization.homepage_domain:
+        query |= Q(homepage_domain=organization.homepage_domain)
+    if organization.acronym:
+        query |= Q(normalized_name=normalize_name(organization.acronym))
+    return Organization.objects.filter(query).exclude(pk=organization.pk)
+
+
+# Documents in bulk -------------------------------------------------------------------
+
+
+class _ChunkSink:
+    """A write-only file for zipfile that hands out what was written, for streaming."""
+
+    def __init__(self):
+        self.chunks: list[bytes] = []
+        self.position = 0
+
+    def write(self, data: bytes) -> int:
+        self.chunks.append(bytes(data))
+        self.position += len(data)
+        return len(data)
+
+    def tell(self) -> int:
+        return self.position
+
+    def flush(self) -> None:
+        pass
+
+    def take(self) -> bytes:
+        data, self.chunks = b"".join(self.chunks), []
+        return data
+
+
+def stream_documents_zip(applications, *, chunk_size: int = 64 * 1024):
+    """Yield a ZIP of the current documents of these applications, one folder per reference.
+
+    Nothing is built in memory beyond one chunk of one file at a time.
+    """
+    sink = _ChunkSink()
+    with zipfile.ZipFile(sink, mode="w", compression=zipfile.ZIP_STORED) as archive:
+        for application in applications:
+            folder = application.reference or f"draft-{application.pk}"
+            used: set[str] = set()
+            for document in application.documents.filter(replaced_at=None).order_by("kind", "pk"):
+                name = f"{folder}/{document.get_kind_display()} - {document.original_name}"
+                while name in used:
+                    name = f"{folder}/{document.pk}-{document.original_name}"
+                used.add(name)
+                with (
+                    document.file.open("rb") as source,
+                    archive.open(name, mode="w", force_zip64=True) as target,
+                ):
+                    while block := source.read(chunk_size):
+                        target.write(block)
+                        yield sink.take()
+                yield sink.take()
+    yield sink.take()

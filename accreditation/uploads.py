@@ -67,6 +67,7 @@ class CheckedFile:
     content_type: str
     original_name: str
     sha256: str
+    page_count: int | None = None
 
     @property
     def size(self) -> int:
@@ -117,8 +118,9 @@ def check_upload(uploaded) -> CheckedFile:
             )
             % {"extension": extension or _("no extension"), "kind": _kind_label(content_type)}
         )
+    page_count = None
     if content_type == "application/pdf":
-        _check_pdf(content)
+        page_count = _check_pdf(content)
     else:
         content = _rebuild_image(content, content_type)
     return CheckedFile(
@@ -126,6 +128,7 @@ def check_upload(uploaded) -> CheckedFile:
         content_type=content_type,
         original_name=name,
         sha256=hashlib.sha256(content).hexdigest(),
+        page_count=page_count,
     )
 
 
@@ -133,7 +136,8 @@ def _kind_label(content_type: str) -> str:
     return {"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG"}[content_type]
 
 
-def _check_pdf(content: bytes) -> None:
+def _check_pdf(content: bytes) -> int:
+    """Refuse a PDF that is protected or active; return its number of pages."""
     try:
         pdf = pikepdf.open(io.BytesIO(content))
     except pikepdf.PasswordError as error:
@@ -156,6 +160,7 @@ def _check_pdf(content: bytes) -> None:
                         "The PDF contains scripts, actions, attachments or forms, which are not accepted. Print it to a new PDF and upload that."
                     )
                 )
+        return len(pdf.pages)
 
 
 def _has_active_content(obj) -> bool:

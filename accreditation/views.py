@@ -1,3 +1,4 @@
+import io
 import json
 import tempfile
 import zipfile
@@ -7,13 +8,14 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
+from PIL import Image
 
 from events.models import Call
 
@@ -55,11 +57,8 @@ def organization_profile(request):
     organization = services.organization_of(request.user)
     form = OrganizationForm(request.POST or None, instance=organization)
     if request.method == "POST" and form.is_valid():
-        if organization is None:
-            fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
-            services.create_organization(by=request.user, **fields)
-        else:
-            form.save()
+        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        services.save_organization(organization=organization, by=request.user, fields=fields)
         messages.success(request, _("The organization's profile is saved."))
         next_url = request.GET.get("next", "")
         return redirect(
@@ -176,6 +175,7 @@ def _application_page(request, application, form=None, status=200):
             "missing": services.missing_parts(application),
             "documents": [d for d in application.documents.all() if d.is_current],
             "can_withdraw": application.status in services.WITHDRAWABLE,
+            "information_request": services.latest_request(application),
         },
         status=status,
     )
@@ -312,6 +312,10 @@ def delete_draft(request, pk):
 @never_cache
 def document(request, public_id):
     document = selectors.get_document_for_user(request.user, public_id)
+    if request.GET.get("thumbnail") and document.content_type.startswith("image/"):
+        return _thumbnail(document)
+    if request.user.is_staff:
+        services.record_document_view(document=document, by=request.user)
     disposition = content_disposition_header(True, document.original_name)
     storage = document.file.storage
     if hasattr(storage, "bucket_name"):
@@ -328,6 +332,17 @@ def document(request, public_id):
     response = FileResponse(document.file.open("rb"), content_type=document.content_type)
     response["Content-Disposition"] = disposition
     response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+def _thumbnail(document):
+    with document.file.open("rb") as source, Image.open(source) as image:
+        image.thumbnail((240, 240))
+        output = io.BytesIO()
+        image.convert("RGB").save(output, format="PNG")
+    response = HttpResponse(output.getvalue(), content_type="image/png")
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "no-store, private"
     return response

@@ -1,0 +1,425 @@
+"""Staff screening of applications in the admin.
+
+Statuses change only through ``accreditation.services.review`` (the buttons on
+an application's page and the list's actions); no form edits them, and the
+record of what happened offers no way to be edited or deleted.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Exists, OuterRef, Q
+from django.http import StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from accreditation import services
+from accreditation.models import (
+    Application,
+    DocumentEvent,
+    EcosocOrganization,
+    Organization,
+    StaffNote,
+    Status,
+    StatusChange,
+)
+
+from .regional_groups import MEMBER_STATES, RegionalGroup, regional_group
+
+
+class ReadOnlyRecordAdmin(admin.ModelAdmin):
+    """For records nobody may edit or delete, superusers included."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class RegionalGroupFilter(admin.SimpleListFilter):
+    title = _("UN regional group")
+    parameter_name = "regional_group"
+
+    def lookups(self, request, model_admin):
+        return [
+            (group.value, group.label) for group in RegionalGroup if group != RegionalGroup.NONE
+        ]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        codes = [code for code, group in MEMBER_STATES.items() if group == self.value()]
+        if self.value() == RegionalGroup.OTHER:
+            return queryset.exclude(organization__country__in=list(MEMBER_STATES))
+        return queryset.filter(organization__country__in=codes)
+
+
+class FlagFilter(admin.SimpleListFilter):
+    """Yes/no on an annotated boolean."""
+
+    annotation = ""
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Yes")), ("no", _("No"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in {"yes", "no"}:
+            return queryset.filter(**{self.annotation: self.value() == "yes"})
+        return queryset
+
+
+class EcosocMatchFilter(FlagFilter):
+    title = _("found in the ECOSOC list")
+    parameter_name = "ecosoc_match"
+    annotation = "_ecosoc_match"
+
+
+class DuplicateFilter(FlagFilter):
+    title = _("likely duplicate organization")
+    parameter_name = "duplicate"
+    annotation = "_duplicate"
+
+
+class ReviewForm(forms.Form):
+    message = forms.CharField(
+        label=_("Message to the applicant"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    internal_reason = forms.CharField(
+        label=_("Internal reason (staff only)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class StaffNoteForm(forms.Form):
+    text = forms.CharField(
+        label=_("Add an internal note"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class EcosocImportForm(forms.Form):
+    file = forms.FileField(label=_("CSV file from UN DESA (columns: name, country, status)"))
+
+
+@admin.register(Application)
+class ApplicationAdmin(admin.ModelAdmin):
+    change_form_template = "admin/accreditation/application/change_form.html"
+    list_display = [
+        "reference_or_draft",
+        "organization_name",
+        "country",
+        "regional_group_label",
+        "organization_type",
+        "call",
+        "status",
+        "submitted_at",
+        "document_count",
+        "ecosoc_flag",
+        "duplicate_flag",
+    ]
+    list_filter = [
+        "call",
+        "status",
+        RegionalGroupFilter,
+        "organization__country",
+        "organization__type",
+        "organization__in_ecosoc_status",
+        EcosocMatchFilter,
+        DuplicateFilter,
+    ]
+    search_fields = [
+        "reference",
+        "organization__name",
+        "organization__acronym",
+        "organization__memberships__user__email",
+    ]
+    list_select_related = ["organization", "call"]
+    list_per_page = 100
+    show_full_result_count = False
+    actions = ["start_review", "recommend", "download_documents"]
+    readonly_fields = [field.name for field in Application._meta.fields]
+    fields = []
+
+    def get_queryset(self, request):
+        other_organizations = Organization.objects.exclude(pk=OuterRef("organization_id"))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                _documents=Count("documents", filter=Q(documents__replaced_at=None)),
+                _ecosoc_match=Exists(
+                    EcosocOrganization.objects.filter(
+                        Q(normalized_name=OuterRef("organization__normalized_name"))
+                        | (
+                            ~Q(homepage_domain="")
+                            & Q(homepage_domain=OuterRef("organization__homepage_domain"))
+                        )
+                    )
+                ),
+                _duplicate=Exists(
+                    other_organizations.filter(
+                        Q(normalized_name=OuterRef("organization__normalized_name"))
+                        | (
+                            ~Q(homepage_domain="")
+                            & Q(homepage_domain=OuterRef("organization__homepage_domain"))
+                        )
+                    )
+                ),
+            )
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("reference"), ordering="reference")
+    def reference_or_draft(self, application):
+        return application.reference or _("(draft)")
+
+    @admin.display(description=_("organization"), ordering="organization__name")
+    def organization_name(self, application):
+        return str(application.organization)
+
+    @admin.display(description=_("country"), ordering="organization__country")
+    def country(self, application):
+        return application.organization.country.name
+
+    @admin.display(description=_("regional group"))
+    def regional_group_label(self, application):
+        return regional_group(application.organization.country.code).label
+
+    @admin.display(description=_("type"), ordering="organization__type")
+    def organization_type(self, application):
+        return application.organization.get_type_display()
+
+    @admin.display(description=_("documents"), ordering="_documents")
+    def document_count(self, application):
+        return application._documents
+
+    @admin.display(description=_("ECOSOC"), boolean=True, ordering="_ecosoc_match")
+    def ecosoc_flag(self, application):
+        return application._ecosoc_match
+
+    @admin.display(description=_("duplicate?"), boolean=True, ordering="_duplicate")
+    def duplicate_flag(self, application):
+        return application._duplicate
+
+    # Bulk steps from the list ------------------------------------------------
+
+    def _bulk(self, request, queryset, action):
+        if not request.user.has_perm("accreditation.review_application"):
+            raise PermissionDenied
+        done, refused = 0, []
+        for application in queryset:
+            try:
+                services.review(application=application, action=action, by=request.user)
+                done += 1
+            except services.NotAllowed as refusal:
+                refused.append(f"{application}: {refusal.message}")
+        if done:
+            self.message_user(
+                request,
+                ngettext("%(count)d application done.", "%(count)d applications done.", done)
+                % {"count": done},
+                messages.SUCCESS,
+            )
+        for line in refused:
+            self.message_user(request, line, messages.WARNING)
+
+    @admin.action(description=_("Start review of the selected applications"))
+    def start_review(self, request, queryset):
+        self._bulk(request, queryset, "start_review")
+
+    @admin.action(description=_("Recommend the selected applications"))
+    def recommend(self, request, queryset):
+        self._bulk(request, queryset, "recommend")
+
+    @admin.action(description=_("Download the documents of the selected applications (ZIP)"))
+    def download_documents(self, request, queryset):
+        return _zip_response(queryset.order_by("reference", "pk"), "documents.zip")
+
+    # One application's page ---------------------------------------------------
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/review/<str:action>/",
+                self.admin_site.admin_view(self.review_view),
+                name="accreditation_application_review",
+            ),
+            path(
+                "<int:pk>/note/",
+                self.admin_site.admin_view(self.note_view),
+                name="accreditation_application_note",
+            ),
+            path(
+                "import-ecosoc/",
+                self.admin_site.admin_view(self.import_ecosoc_view),
+                name="accreditation_application_import_ecosoc",
+            ),
+            path(
+                "call/<int:call_id>/documents.zip",
+                self.admin_site.admin_view(self.call_documents_view),
+                name="accreditation_application_call_documents",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        application = get_object_or_404(
+            Application.objects.select_related("organization", "call__venue"), pk=object_id
+        )
+        organization = application.organization
+        documents = list(application.documents.order_by("kind", "-uploaded_at"))
+        timeline = sorted(
+            [
+                ("status", change.at, change)
+                for change in application.history.select_related("actor")
+            ]
+            + [
+                ("document", event.at, event)
+                for event in application.document_events.select_related("actor", "document")
+            ]
+            + [
+                ("note", note.at, note) for note in application.staff_notes.select_related("author")
+            ],
+            key=lambda entry: entry[1],
+        )
+        extra_context = (extra_context or {}) | {
+            "application": application,
+            "organization": organization,
+            "regional_group": regional_group(organization.country.code).label,
+            "current_documents": [doc for doc in documents if doc.is_current],
+            "earlier_documents": [doc for doc in documents if not doc.is_current],
+            "timeline": timeline,
+            "actions": services.available_actions(application)
+            if request.user.has_perm("accreditation.review_application")
+            else [],
+            "review_form": ReviewForm(),
+            "note_form": StaffNoteForm(),
+            "ecosoc_matches": list(services.ecosoc_matches(organization)[:5]),
+            "duplicates": list(services.likely_duplicates(organization)[:5]),
+            "changes": services.changes_since_previous_submission(application),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def review_view(self, request, pk, action):
+        if request.method != "POST":
+            return redirect("admin:accreditation_application_change", pk)
+        if action not in services.REVIEW_ACTIONS:
+            raise PermissionDenied
+        application = get_object_or_404(Application, pk=pk)
+        form = ReviewForm(request.POST)
+        form.is_valid()
+        try:
+            services.review(
+                application=application,
+                action=action,
+                by=request.user,
+                message=form.cleaned_data.get("message", ""),
+                internal_reason=form.cleaned_data.get("internal_reason", ""),
+            )
+        except services.NotAllowed as refusal:
+            self.message_user(request, refusal.message, messages.ERROR)
+        else:
+            self.message_user(
+                request,
+                _("Done: %(action)s.") % {"action": services.REVIEW_ACTIONS[action].label},
+                messages.SUCCESS,
+            )
+        return redirect("admin:accreditation_application_change", pk)
+
+    def note_view(self, request, pk):
+        if request.method != "POST" or not request.user.has_perm("accreditation.add_staffnote"):
+            raise PermissionDenied
+        application = get_object_or_404(Application, pk=pk)
+        form = StaffNoteForm(request.POST)
+        if form.is_valid():
+            services.add_staff_note(
+                application=application, by=request.user, text=form.cleaned_data["text"]
+            )
+        return redirect("admin:accreditation_application_change", pk)
+
+    def import_ecosoc_view(self, request):
+        if not request.user.has_perm("accreditation.add_ecosocorganization"):
+            raise PermissionDenied
+        form = EcosocImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                text = form.cleaned_data["file"].read().decode("utf-8-sig")
+                result = services.import_ecosoc_list(text=text)
+            except (UnicodeDecodeError, services.NotAllowed) as error:
+                form.add_error("file", getattr(error, "message", _("The file is not UTF-8 text.")))
+            else:
+                self.message_user(
+                    request,
+                    _("%(count)d organizations imported from the ECOSOC list.")
+                    % {"count": result.imported},
+                    messages.SUCCESS,
+                )
+                return redirect("admin:accreditation_application_changelist")
+        return TemplateResponse(
+            request,
+            "admin/accreditation/application/import_ecosoc.html",
+            {
+                **self.admin_site.each_context(request),
+                "form": form,
+                "title": _("Import the ECOSOC list"),
+                "opts": self.model._meta,
+            },
+        )
+
+    def call_documents_view(self, request, call_id):
+        applications = (
+            Application.objects.filter(call_id=call_id)
+            .exclude(status=Status.DRAFT)
+            .order_by("reference")
+        )
+        return _zip_response(applications, f"call-{call_id}-documents.zip")
+
+
+def _zip_response(applications, filename):
+    response = StreamingHttpResponse(
+        services.stream_documents_zip(applications), content_type="application/zip"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+@admin.register(StatusChange)
+class StatusChangeAdmin(ReadOnlyRecordAdmin):
+    list_display = ["at", "application", "from_status", "to_status", "actor", "role"]
+    list_filter = ["to_status", "role"]
+    search_fields = ["application__reference", "actor__email", "note"]
+    list_select_related = ["application", "actor"]
+
+
+@admin.register(DocumentEvent)
+class DocumentEventAdmin(ReadOnlyRecordAdmin):
+    list_display = ["at", "application", "document", "kind", "actor", "role"]
+    list_filter = ["kind"]
+    list_select_related = ["application", "document", "actor"]
+
+
+@admin.register(StaffNote)
+class StaffNoteAdmin(ReadOnlyRecordAdmin):
+    list_display = ["at", "application", "author", "text"]
+    list_select_related = ["application", "author"]
+
+
+@admin.register(EcosocOrganization)
+class EcosocOrganizationAdmin(ReadOnlyRecordAdmin):
+    list_display = ["name", "country", "status", "imported_at"]
+    search_fields = ["name"]
