@@ -61,6 +61,24 @@ class RegionalGroupFilter(admin.SimpleListFilter):
         return queryset.filter(organization__country__in=codes)
 
 
+class CountryFilter(admin.SimpleListFilter):
+    """Only the countries applications come from, not every country in the world."""
+
+    title = _("country of headquarters")
+    parameter_name = "country"
+
+    def lookups(self, request, model_admin):
+        codes = (
+            Organization.objects.filter(applications__isnull=False)
+            .values_list("country", flat=True)
+            .distinct()
+        )
+        return sorted(((code, Country(code).name) for code in codes), key=lambda item: str(item[1]))
+
+    def queryset(self, request, queryset):
+        return queryset.filter(organization__country=self.value()) if self.value() else queryset
+
+
 class FlagFilter(admin.SimpleListFilter):
     """Yes/no on an annotated boolean."""
 
@@ -130,7 +148,7 @@ class ApplicationAdmin(admin.ModelAdmin):
         "call",
         "status",
         RegionalGroupFilter,
-        "organization__country",
+        CountryFilter,
         "organization__type",
         "organization__in_ecosoc_status",
         EcosocMatchFilter,
