@@ -3,7 +3,7 @@ from django.http import Http404
 
 from events.models import Call
 
-from .models import Application, Document
+from .models import Application, Document, Status, StatusChange
 
 
 def applications_for_user(user) -> QuerySet[Application]:
@@ -39,6 +39,23 @@ def get_document_for_user(user, public_id) -> Document:
     if document is None:
         raise Http404
     return document
+
+
+def attach_open_requests(applications: list[Application]) -> list[Application]:
+    """Set ``information_request`` on each application awaiting an answer, in one query."""
+    waiting = [
+        application.pk
+        for application in applications
+        if application.status == Status.INFORMATION_REQUESTED
+    ]
+    latest = {}
+    for change in StatusChange.objects.filter(
+        application_id__in=waiting, to_status=Status.INFORMATION_REQUESTED
+    ).order_by("at", "pk"):
+        latest[change.application_id] = change
+    for application in applications:
+        application.information_request = latest.get(application.pk)
+    return applications
 
 
 def open_calls_without_application(organization) -> list[Call]:

@@ -39,7 +39,9 @@ def _organization_or_redirect(request):
 @login_required
 def dashboard(request):
     organization = services.organization_of(request.user)
-    applications = list(selectors.applications_for_user(request.user).order_by("-created_at"))
+    applications = selectors.attach_open_requests(
+        list(selectors.applications_for_user(request.user).order_by("-created_at"))
+    )
     return render(
         request,
         "accreditation/dashboard.html",
