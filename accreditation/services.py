@@ -418,8 +418,13 @@ def snapshot(application: Application) -> dict:
     return {
         "reason": application.reason,
         "meetings": sorted(application.meetings.values_list("title", flat=True)),
+        # Required documents by kind, so that a replacement reads as a change;
+        # further documents by name.
         "documents": {
-            f"{doc.get_kind_display()}: {doc.original_name}": doc.sha256
+            (doc.kind if doc.kind != Document.Kind.OTHER else f"other:{doc.original_name}"): {
+                "label": f"{doc.get_kind_display()}: {doc.original_name}",
+                "sha256": doc.sha256,
+            }
             for doc in application.documents.filter(replaced_at=None)
         },
     }
@@ -439,13 +444,18 @@ def changes_since_previous_submission(application: Application) -> list[str]:
     if now.get("meetings") != before.get("meetings"):
         changes.append(_("The meetings of interest were changed."))
     old_documents, new_documents = before.get("documents", {}), now.get("documents", {})
-    for label, digest in new_documents.items():
-        if label not in old_documents:
-            changes.append(_("New document: %(name)s") % {"name": label})
-        elif old_documents[label] != digest:
-            changes.append(_("Document changed: %(name)s") % {"name": label})
-    for label in old_documents.keys() - new_documents.keys():
-        changes.append(_("Document no longer attached: %(name)s") % {"name": label})
+    for key, document in new_documents.items():
+        if key not in old_documents:
+            changes.append(_("New document: %(name)s") % {"name": document["label"]})
+        elif old_documents[key]["sha256"] != document["sha256"]:
+            changes.append(
+                _("Document changed: %(name)s (was %(old)s)")
+                % {"name": document["label"], "old": old_documents[key]["label"]}
+            )
+    for key in old_documents.keys() - new_documents.keys():
+        changes.append(
+            _("Document no longer attached: %(name)s") % {"name": old_documents[key]["label"]}
+        )
     return changes
 
 

@@ -1,0 +1,1171 @@
+"""Screening applications in the admin: the list, its filters and search, at scale;
+the ECOSOC list, likely duplicates, and every document of a call as one streamed ZIP.
+"""
+
+import hashlib
+import html
+import io
+import re
+import zipfile
+from collections import Counter
+from datetime import timedelta
+from types import SimpleNamespace
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.urls import reverse
+from django.utils import formats, timezone
+
+from accounts.roles import ADMINISTRATORS, PGA_OFFICE, REVIEWERS
+from accreditation import services
+from accreditation.models import (
+    Application,
+    Document,
+    EcosocOrganization,
+    Organization,
+    Status,
+)
+from accreditation.uploads import CheckedFile, check_upload
+from reviews.admin import CountryFilter, RegionalGroupFilter
+from reviews.regional_groups import MEMBER_STATES, RegionalGroup, regional_group
+from tests.conftest import sign_in
+from tests.factories import (
+    ApplicationFactory,
+    CallFactory,
+    FocalPointFactory,
+    UserFactory,
+    pdf_bytes,
+)
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = reverse("admin:accreditation_application_changelist")
+IMPORT_ECOSOC = reverse("admin:accreditation_application_import_ecosoc")
+BOM = "\ufeff"
+
+
+# Building organizations and applications -------------------------------------------
+
+
+def make_organization(
+    name,
+    *,
+    acronym="",
+    country="KE",
+    homepage=None,
+    kind=Organization.Type.NGO,
+    in_ecosoc_status=False,
+):
+    """Through the service, so that the normalized name and homepage domain are kept."""
+    slug = re.sub(r"[^a-z0-9]+", "-", name.casefold()).strip("-") or "organization"
+    return services.save_organization(
+        organization=None,
+        by=UserFactory(),
+        fields={
+            "name": name,
+            "acronym": acronym,
+            "type": kind,
+            "country": country,
+            "city": "Capital",
+            "year_established": 2001,
+            "homepage": homepage or f"https://www.{slug}.example",
+            "contact_email": "office@example.org",
+            "phone": "+1 212 000 0000",
+            "head_name": "Grace Wanjiru",
+            "head_title": "Director",
+            "areas_of_work": "Migration",
+            "in_ecosoc_status": in_ecosoc_status,
+        },
+    )
+
+
+def focal_point_of(organization):
+    return organization.memberships.first().user
+
+
+def upload(application, *, kind, name, content):
+    checked = check_upload(SimpleUploadedFile(name, content))
+    return services.add_document(
+        application=application,
+        kind=kind,
+        checked=checked,
+        by=focal_point_of(application.organization),
+    )
+
+
+def put_in(application, status, *, reference=None):
+    """Past the draft, as submission leaves it: with a reference and a submission time."""
+    reference = reference or f"SA-2030-{application.pk:05d}"
+    Application.objects.filter(pk=application.pk).update(
+        status=status, reference=reference, submitted_at=timezone.now()
+    )
+    application.refresh_from_db()
+    return application
+
+
+def apply(organization, call, status=Status.SUBMITTED):
+    application = ApplicationFactory(organization=organization, call=call)
+    return application if status == Status.DRAFT else put_in(application, status)
+
+
+def changelist(client, **params):
+    response = client.get(CHANGELIST, params)
+    assert response.status_code == 200
+    return response
+
+
+def listed(response):
+    return sorted(
+        application.organization.name for application in response.context["cl"].result_list
+    )
+
+
+def cell_text(fragment):
+    # Boolean columns are icons: keep their alt text ("True", "False").
+    fragment = re.sub(r'<img[^>]*alt="([^"]*)"[^>]*>', r"\1", fragment)
+    return html.unescape(re.sub(r"<[^>]+>", "", fragment)).strip()
+
+
+def rows(response):
+    """The list's rows as {column: text}, read from the rendered page."""
+    page = response.content.decode()
+    if '<table id="result_list">' not in page:
+        return []
+    body = page.split('<table id="result_list">', 1)[1].split("<tbody>", 1)[1]
+    body = body.split("</tbody>", 1)[0]
+    return [
+        {
+            column: cell_text(content)
+            for column, content in re.findall(
+                r'<t[dh] class="field-(\w+)[^"]*"[^>]*>(.*?)</t[dh]>', row, re.S
+            )
+        }
+        for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S)
+    ]
+
+
+def headers(response):
+    page = response.content.decode()
+    return [
+        cell_text(text)
+        for text in re.findall(
+            r'<th scope="col"[^>]*class="[^"]*column-\w+[^"]*"[^>]*>.*?<div class="text">(.*?)</div>',
+            page,
+            re.S,
+        )
+    ]
+
+
+# The list -----------------------------------------------------------------------------
+
+
+def test_list_shows_the_screening_columns_of_an_application(staff_client):
+    call = CallFactory(title="High-level meeting on migration")
+    organization = make_organization(
+        "Migrant Voices Network", acronym="MVN", country="KE", kind=Organization.Type.MIGRANT
+    )
+    application = ApplicationFactory(organization=organization, call=call)
+    upload(application, kind=Document.Kind.LEGAL_STATUS, name="old.pdf", content=pdf_bytes(1))
+    upload(application, kind=Document.Kind.LEGAL_STATUS, name="new.pdf", content=pdf_bytes(2))
+    upload(application, kind=Document.Kind.HEAD_LETTER, name="letter.pdf", content=pdf_bytes(3))
+    application = put_in(application, Status.UNDER_REVIEW, reference="SA-2030-00042")
+
+    response = changelist(staff_client)
+
+    assert headers(response) == [
+        "Reference",
+        "Organization",
+        "Country",
+        "Regional group",
+        "Type",
+        "Call",
+        "Status",
+        "Submitted at",
+        "Documents",
+        "ECOSOC",
+        "Duplicate?",
+    ]
+    [row] = rows(response)
+    assert row["reference_or_draft"] == "SA-2030-00042"
+    assert row["organization_name"] == "Migrant Voices Network (MVN)"
+    assert row["country"] == "Kenya"
+    assert row["regional_group_label"] == "African States"
+    assert row["organization_type"] == "Migrant organization"
+    assert row["call"] == "High-level meeting on migration"
+    assert row["status"] == "Under review"
+    assert row["submitted_at"] == formats.localize(
+        timezone.template_localtime(application.submitted_at)
+    )
+    # The replaced version of the proof of legal status is not counted.
+    assert row["document_count"] == "2"
+    assert row["ecosoc_flag"] == "False"
+    assert row["duplicate_flag"] == "False"
+
+
+def test_list_shows_a_draft_without_reference(staff_client):
+    apply(make_organization("Draft Makers"), CallFactory(), Status.DRAFT)
+
+    [row] = rows(changelist(staff_client))
+
+    assert row["reference_or_draft"] == "(draft)"
+    assert row["submitted_at"] == "-"
+
+
+@pytest.fixture
+def population():
+    """Applications from every regional group, of several types, statuses and calls."""
+    migration = CallFactory(title="Summit on migration")
+    oceans = CallFactory(title="Conference on oceans")
+    kenya = make_organization(
+        "Migrant Voices Network",
+        acronym="MVN",
+        country="KE",
+        kind=Organization.Type.MIGRANT,
+        in_ecosoc_status=True,
+    )
+    france = make_organization(
+        "Réseau des diasporas", country="FR", kind=Organization.Type.DIASPORA
+    )
+    brazil = make_organization("Instituto Oceano Azul", country="BR")
+    poland = make_organization(
+        "Fundacja Uniwersytecka", country="PL", kind=Organization.Type.ACADEMIC
+    )
+    japan = make_organization(
+        "Pacific Youth Forum", country="JP", kind=Organization.Type.CIVIL_SOCIETY
+    )
+    palestine = make_organization("Jerusalem Heritage Trust", country="PS")
+    drafting = make_organization("Still Drafting Collective", country="KE")
+    return SimpleNamespace(
+        migration=migration,
+        oceans=oceans,
+        kenya=apply(kenya, migration, Status.SUBMITTED),
+        france=apply(france, migration, Status.UNDER_REVIEW),
+        brazil=apply(brazil, oceans, Status.SUBMITTED),
+        poland=apply(poland, oceans, Status.RECOMMENDED),
+        japan=apply(japan, migration, Status.SUBMITTED),
+        palestine=apply(palestine, oceans, Status.SUBMITTED),
+        draft=apply(drafting, migration, Status.DRAFT),
+    )
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"status__exact": "submitted"}, ["kenya", "brazil", "japan", "palestine"]),
+        ({"status__exact": "recommended"}, ["poland"]),
+        ({"status__exact": "draft"}, ["draft"]),
+        ({"regional_group": "african"}, ["kenya", "draft"]),
+        ({"regional_group": "asia_pacific"}, ["japan"]),
+        ({"regional_group": "eastern_european"}, ["poland"]),
+        ({"regional_group": "latin_american_caribbean"}, ["brazil"]),
+        ({"regional_group": "western_european_other"}, ["france"]),
+        ({"regional_group": "other"}, ["palestine"]),
+        ({"country": "KE"}, ["kenya", "draft"]),
+        ({"country": "PS"}, ["palestine"]),
+        ({"organization__type__exact": "migrant"}, ["kenya"]),
+        ({"organization__type__exact": "ngo"}, ["brazil", "palestine", "draft"]),
+        ({"organization__in_ecosoc_status__exact": "1"}, ["kenya"]),
+        ({"status__exact": "submitted", "regional_group": "african"}, ["kenya"]),
+    ],
+    ids=lambda value: (
+        "&".join(f"{k}={v}" for k, v in value.items()) if isinstance(value, dict) else None
+    ),
+)
+def test_list_filters_find_exactly_the_matching_applications(
+    staff_client, population, params, expected
+):
+    response = changelist(staff_client, **params)
+
+    assert listed(response) == sorted(
+        getattr(population, key).organization.name for key in expected
+    )
+    assert response.context["cl"].result_count == len(expected)
+
+
+def test_list_filters_by_call(staff_client, population):
+    response = changelist(staff_client, call__id__exact=population.oceans.pk)
+
+    assert listed(response) == [
+        "Fundacja Uniwersytecka",
+        "Instituto Oceano Azul",
+        "Jerusalem Heritage Trust",
+    ]
+    assert {row["call"] for row in rows(response)} == {"Conference on oceans"}
+
+
+def test_regional_group_filter_offers_the_five_groups_and_other(staff_client, population):
+    response = changelist(staff_client)
+    [spec] = [
+        spec
+        for spec in response.context["cl"].filter_specs
+        if isinstance(spec, RegionalGroupFilter)
+    ]
+
+    assert [value for value, _label in spec.lookup_choices] == [
+        "african",
+        "asia_pacific",
+        "eastern_european",
+        "latin_american_caribbean",
+        "western_european_other",
+        "other",
+    ]
+
+
+def test_country_filter_offers_only_the_countries_applications_come_from(staff_client, population):
+    response = changelist(staff_client)
+    [spec] = [
+        spec for spec in response.context["cl"].filter_specs if isinstance(spec, CountryFilter)
+    ]
+
+    assert {code for code, _name in spec.lookup_choices} == {"BR", "FR", "JP", "KE", "PL", "PS"}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Product bug: CountryFilter.lookups() runs values_list('country').distinct() on "
+    "Organization, whose Meta.ordering ['name'] adds name to SELECT DISTINCT, so a country "
+    "is offered once per organization (reviews/admin.py:71-77).",
+)
+def test_country_filter_offers_each_country_once(staff_client):
+    call = CallFactory()
+    for name in ["Amani Network", "Baraka Trust", "Chama Collective"]:
+        apply(make_organization(name, country="KE"), call)
+
+    response = changelist(staff_client)
+    [spec] = [
+        spec for spec in response.context["cl"].filter_specs if isinstance(spec, CountryFilter)
+    ]
+
+    assert [code for code, _name in spec.lookup_choices] == ["KE"]
+
+
+@pytest.mark.parametrize(
+    ("term", "expected"),
+    [
+        ("migrant voices", "kenya"),
+        ("MVN", "kenya"),
+        ("oceano", "brazil"),
+    ],
+)
+def test_search_finds_by_organization_name_or_acronym(staff_client, population, term, expected):
+    response = changelist(staff_client, q=term)
+
+    assert listed(response) == [getattr(population, expected).organization.name]
+
+
+def test_search_finds_by_reference(staff_client, population):
+    response = changelist(staff_client, q=population.poland.reference)
+
+    assert listed(response) == ["Fundacja Uniwersytecka"]
+
+
+def test_search_finds_by_focal_point_email_once_however_many_focal_points_match(
+    staff_client, population
+):
+    organization = population.france.organization
+    for email in ["amina@diasporas.example", "omar@diasporas.example"]:
+        FocalPointFactory(organization=organization, user=UserFactory(email=email))
+
+    by_address = changelist(staff_client, q="omar@diasporas.example")
+    by_domain = changelist(staff_client, q="diasporas.example")
+
+    assert listed(by_address) == ["Réseau des diasporas"]
+    assert listed(by_domain) == ["Réseau des diasporas"]
+    assert by_domain.context["cl"].result_count == 1
+
+
+def test_search_for_something_nobody_has_finds_nothing(staff_client, population):
+    response = changelist(staff_client, q="no such organization")
+
+    assert listed(response) == []
+
+
+def test_list_is_for_staff_only(client, population):
+    sign_in(client, focal_point_of(population.kenya.organization))
+
+    response = client.get(CHANGELIST)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+
+
+# The list at scale ----------------------------------------------------------------------
+
+# Every Member State, and four places that are not one, all in the list.
+COUNTRIES = [*sorted(MEMBER_STATES), "PS", "VA", "PR", "HK"]
+TYPES = list(Organization.Type.values)
+STATUSES = [Status.SUBMITTED, Status.UNDER_REVIEW, Status.INFORMATION_REQUESTED, Status.RECOMMENDED]
+# Organizations 1 and 2 share a homepage domain; 3 is in the ECOSOC list by name, 4 by domain;
+# 101's name is 100's in other case and punctuation, with an acronym.
+SHARED_DOMAIN = {1: "shared.example", 2: "shared.example"}
+RENAMED = {101: "ORGANIZATION-NUMBER 100 (ON)"}
+DUPLICATE_ORGANIZATIONS = {1, 2, 100, 101}
+ECOSOC_ORGANIZATIONS = {3, 4}
+
+
+def organization_spec(number):
+    name = RENAMED.get(number, f"Organization number {number}")
+    return {
+        "name": name,
+        "normalized_name": services.normalize_name(name),
+        "homepage": f"https://www.org{number}.example",
+        "homepage_domain": SHARED_DOMAIN.get(number, f"org{number}.example"),
+        "country": COUNTRIES[number % len(COUNTRIES)],
+        "type": TYPES[number % len(TYPES)],
+        "in_ecosoc_status": number % 10 == 0,
+    }
+
+
+def add_bulk_applications(numbers, calls):
+    """One organization per number, applying to every call; built in a few queries."""
+    organizations = Organization.objects.bulk_create(
+        [
+            Organization(
+                **organization_spec(number),
+                city="Capital",
+                year_established=2000,
+                contact_email=f"office{number}@example.org",
+                phone="+1 000",
+                head_name="Head",
+                head_title="Director",
+                areas_of_work="Migration",
+            )
+            for number in numbers
+        ],
+        batch_size=500,
+    )
+    now = timezone.now()
+    applications = Application.objects.bulk_create(
+        [
+            Application(
+                organization=organization,
+                call=call,
+                status=STATUSES[(number + index) % len(STATUSES)],
+                reference=f"SA-{2030 + index}-{number:05d}",
+                submitted_at=now - timedelta(minutes=number),
+                reason="Reason",
+            )
+            for number, organization in zip(numbers, organizations, strict=True)
+            for index, call in enumerate(calls)
+        ],
+        batch_size=1000,
+    )
+    # A current and a replaced document on the first few, for the count column.
+    Document.objects.bulk_create(
+        Document(
+            application=application,
+            kind=kind,
+            file=f"documents/{application.pk}-{kind}.pdf",
+            original_name=f"{kind}.pdf",
+            content_type="application/pdf",
+            size=1,
+            sha256="0" * 64,
+            replaced_at=now if kind == Document.Kind.OTHER else None,
+        )
+        for application in applications[:20]
+        for kind in (Document.Kind.LEGAL_STATUS, Document.Kind.OTHER)
+    )
+
+
+def expected_counts(numbers, calls):
+    specs = [organization_spec(number) for number in numbers]
+    per_call = len(calls)
+    statuses = Counter(
+        STATUSES[(number + index) % len(STATUSES)]
+        for number in numbers
+        for index in range(per_call)
+    )
+    groups = Counter(regional_group(spec["country"]) for spec in specs)
+    return SimpleNamespace(
+        total=len(numbers) * per_call,
+        statuses=dict(statuses),
+        groups={group: count * per_call for group, count in groups.items()},
+        countries={
+            code: count * per_call for code, count in Counter(s["country"] for s in specs).items()
+        },
+        types={kind: count * per_call for kind, count in Counter(s["type"] for s in specs).items()},
+        in_ecosoc_status=sum(s["in_ecosoc_status"] for s in specs) * per_call,
+        duplicates=len(DUPLICATE_ORGANIZATIONS & set(numbers)) * per_call,
+        ecosoc=len(ECOSOC_ORGANIZATIONS & set(numbers)) * per_call,
+    )
+
+
+def scale_checks(expected, calls):
+    """Each filter of the list once, with the number of applications it should find."""
+    return [
+        ({"call__id__exact": calls[0].pk}, expected.total // len(calls)),
+        ({"status__exact": Status.SUBMITTED}, expected.statuses[Status.SUBMITTED]),
+        *(
+            ({"regional_group": group.value}, expected.groups[group])
+            for group in RegionalGroup
+            if group != RegionalGroup.NONE
+        ),
+        ({"country": "KE"}, expected.countries["KE"]),
+        ({"organization__type__exact": Organization.Type.MIGRANT}, expected.types["migrant"]),
+        ({"organization__in_ecosoc_status__exact": "1"}, expected.in_ecosoc_status),
+        ({"ecosoc_match": "yes"}, expected.ecosoc),
+        ({"ecosoc_match": "no"}, expected.total - expected.ecosoc),
+        ({"duplicate": "yes"}, expected.duplicates),
+        ({"duplicate": "no"}, expected.total - expected.duplicates),
+        ({"q": '"Organization number 4321"'}, len(calls)),
+        ({"q": "focal9@example.org"}, len(calls)),
+    ]
+
+
+# The list page runs the same few queries whatever the number of rows (6 today).
+LIST_QUERIES = 10
+
+
+def test_list_and_every_filter_work_with_ten_thousand_applications(
+    staff_client, django_assert_max_num_queries
+):
+    calls = [CallFactory(title="Summit on migration"), CallFactory(title="Conference on oceans")]
+    EcosocOrganization.objects.bulk_create(
+        EcosocOrganization(
+            name=name, normalized_name=services.normalize_name(name), homepage_domain=domain
+        )
+        for name, domain in [("Organization Number 3", ""), ("Another name", "org4.example")]
+    )
+    add_bulk_applications(range(5), calls)
+
+    with django_assert_max_num_queries(LIST_QUERIES) as queries_for_ten:
+        small = changelist(staff_client)
+    assert small.context["cl"].result_count == 10
+
+    add_bulk_applications(range(5, 5000), calls)
+    FocalPointFactory(
+        organization=Organization.objects.get(name="Organization number 9"),
+        user=UserFactory(email="focal9@example.org"),
+    )
+    # As a live database would have them: PostgreSQL plans the duplicate filter as a
+    # 50-million-row nested loop (about 12 s) while the fresh tables have no statistics.
+    with connection.cursor() as cursor:
+        for model in (Organization, Application, Document):
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+    expected = expected_counts(range(5000), calls)
+    assert Application.objects.count() == expected.total == 10_000
+    # Every group has applications: the filter is tried on each, not just on OTHER.
+    assert all(expected.groups.get(group) for group in RegionalGroup if group != RegionalGroup.NONE)
+
+    with django_assert_max_num_queries(LIST_QUERIES) as queries_for_ten_thousand:
+        large = changelist(staff_client)
+    assert large.context["cl"].result_count == 10_000
+    assert len(large.context["cl"].result_list) == 100
+    assert len(queries_for_ten_thousand) == len(queries_for_ten)
+
+    for params, count in scale_checks(expected, calls):
+        with django_assert_max_num_queries(LIST_QUERIES):
+            response = changelist(staff_client, **params)
+        assert (params, response.context["cl"].result_count) == (params, count)
+
+
+# The ECOSOC list --------------------------------------------------------------------------
+
+
+def csv_file(text, *, name="ecosoc.csv", bom=True):
+    return SimpleUploadedFile(name, ((BOM if bom else "") + text).encode(), content_type="text/csv")
+
+
+def import_ecosoc(client, text, **kwargs):
+    return client.post(IMPORT_ECOSOC, {"file": csv_file(text, **kwargs)}, follow=True)
+
+
+def ecosoc_list():
+    return sorted(
+        EcosocOrganization.objects.values_list("name", "country", "status", "homepage_domain")
+    )
+
+
+def test_staff_import_the_ecosoc_list_from_a_csv_with_a_byte_order_mark(staff_client):
+    response = import_ecosoc(
+        staff_client,
+        "name,country,status\r\n"
+        "Migrant Voices Network,Kenya,Special\r\n"
+        '"Réseau ""Femmes, Migrations""",France,General\r\n'
+        "Pacific Youth Forum,Fiji,Roster\r\n",
+    )
+
+    assert response.redirect_chain == [(CHANGELIST, 302)]
+    assert [str(message) for message in response.context["messages"]] == [
+        "3 organizations imported from the ECOSOC list."
+    ]
+    assert ecosoc_list() == [
+        ("Migrant Voices Network", "Kenya", "Special", ""),
+        ("Pacific Youth Forum", "Fiji", "Roster", ""),
+        ('Réseau "Femmes, Migrations"', "France", "General", ""),
+    ]
+    assert EcosocOrganization.objects.get(name="Migrant Voices Network").normalized_name == (
+        "migrant voices network"
+    )
+
+
+def test_import_reads_an_extra_homepage_column(staff_client):
+    import_ecosoc(
+        staff_client,
+        "Name,Country,Status,Homepage\n"
+        "Ocean Guardians,Chile,Special,https://www.oceanguardians.example/en/\n"
+        "No Site Society,Chile,Special,\n",
+    )
+
+    assert ecosoc_list() == [
+        ("No Site Society", "Chile", "Special", ""),
+        ("Ocean Guardians", "Chile", "Special", "oceanguardians.example"),
+    ]
+
+
+def test_import_without_a_byte_order_mark_works_too(staff_client):
+    import_ecosoc(staff_client, "name,country,status\nOcean Guardians,Chile,Special\n", bom=False)
+
+    assert ecosoc_list() == [("Ocean Guardians", "Chile", "Special", "")]
+
+
+def test_a_second_import_replaces_the_first(staff_client):
+    import_ecosoc(
+        staff_client, "name,country,status\nFirst One,Kenya,Special\nSecond One,Peru,Roster\n"
+    )
+
+    import_ecosoc(staff_client, "name,country,status\nThird One,Chile,General\n")
+
+    assert ecosoc_list() == [("Third One", "Chile", "General", "")]
+
+
+def test_import_skips_rows_without_a_name(staff_client):
+    response = import_ecosoc(
+        staff_client, "name,country,status\n,Kenya,Special\nNamed,Peru,Roster\n  ,,\nOther,,\n"
+    )
+
+    assert [str(message) for message in response.context["messages"]] == [
+        "2 organizations imported from the ECOSOC list."
+    ]
+    assert ecosoc_list() == [("Named", "Peru", "Roster", ""), ("Other", "", "", "")]
+
+
+def test_a_file_without_a_name_column_is_refused_with_a_clear_error(staff_client):
+    import_ecosoc(staff_client, "name,country,status\nKept,Kenya,Special\n")
+
+    response = import_ecosoc(staff_client, "organization,country,status\nLost,Peru,Roster\n")
+
+    assert response.redirect_chain == []
+    assert response.context["form"].errors == {
+        "file": ["The file has no “name” column. Expected columns: name, country, status."]
+    }
+    assert "The file has no “name” column" in response.content.decode()
+    assert ecosoc_list() == [("Kept", "Kenya", "Special", "")]
+
+
+def test_a_file_that_is_not_utf8_is_refused(staff_client):
+    response = staff_client.post(
+        IMPORT_ECOSOC,
+        {"file": SimpleUploadedFile("ecosoc.csv", "name\nRéseau\n".encode("latin-1"))},
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"file": ["The file is not UTF-8 text."]}
+    assert ecosoc_list() == []
+
+
+def test_import_page_opens_for_staff(staff_client):
+    response = staff_client.get(IMPORT_ECOSOC)
+
+    assert response.status_code == 200
+    assert 'enctype="multipart/form-data"' in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("role", "allowed"), [(REVIEWERS, True), (ADMINISTRATORS, True), (PGA_OFFICE, False)]
+)
+def test_reviewers_and_administrators_import_the_ecosoc_list_the_pga_office_does_not(
+    client, role, allowed
+):
+    user = UserFactory(is_staff=True)
+    user.groups.add(Group.objects.get(name=role))
+    sign_in(client, user)
+
+    response = client.post(IMPORT_ECOSOC, {"file": csv_file("name\nAnyone\n")})
+
+    assert response.status_code == (302 if allowed else 403)
+    assert ecosoc_list() == ([("Anyone", "", "", "")] if allowed else [])
+
+
+@pytest.mark.parametrize(
+    ("name", "normalized"),
+    [
+        ("The Migrant-Voices Network (MVN)", "migrant voices network"),
+        ("MIGRANT VOICES NETWORK", "migrant voices network"),
+        ("  Migrant   Voices, Network. ", "migrant voices network"),
+        ("Réseau d'Éducation (RÉ)", "reseau d education"),
+    ],
+)
+def test_names_are_compared_without_case_punctuation_accents_acronym_or_article(name, normalized):
+    assert services.normalize_name(name) == normalized
+
+
+@pytest.mark.parametrize(
+    ("url", "domain"),
+    [
+        ("https://www.example.org", "example.org"),
+        ("example.org", "example.org"),
+        ("http://Example.ORG/about/us?lang=en", "example.org"),
+        ("www.example.org/", "example.org"),
+        ("https://www.facebook.com/migrantvoices", ""),
+        ("https://m.facebook.com/migrantvoices", ""),
+        ("https://twitter.com/migrantvoices", ""),
+    ],
+)
+def test_homepage_domain_drops_www_and_shared_social_media_hosts(url, domain):
+    assert services.homepage_domain(url) == domain
+
+
+@pytest.fixture
+def ecosoc_matches(staff_client):
+    call = CallFactory()
+    by_name = apply(make_organization("The Migrant-Voices Network (MVN)", country="KE"), call)
+    by_domain = apply(
+        make_organization("Ocean Guardians Trust", country="CL", homepage="www.example.org"), call
+    )
+    unrelated = apply(make_organization("Pacific Youth Forum", country="FJ"), call)
+    import_ecosoc(
+        staff_client,
+        "name,country,status,homepage\r\n"
+        "Migrant Voices Network,Kenya,Special,\r\n"
+        "Guardians of the Ocean,Chile,Roster,example.org\r\n"
+        "Pacific Youth Forum for Climate,Fiji,Special,https://pyf.example\r\n",
+    )
+    return SimpleNamespace(by_name=by_name, by_domain=by_domain, unrelated=unrelated)
+
+
+def test_applications_matching_the_ecosoc_list_are_flagged_in_the_list(
+    staff_client, ecosoc_matches
+):
+    response = changelist(staff_client)
+
+    flags = {row["organization_name"]: row["ecosoc_flag"] for row in rows(response)}
+    assert flags == {
+        "The Migrant-Voices Network (MVN)": "True",
+        "Ocean Guardians Trust": "True",
+        "Pacific Youth Forum": "False",
+    }
+
+
+def test_the_ecosoc_filter_agrees_with_the_ecosoc_column(staff_client, ecosoc_matches):
+    matching = changelist(staff_client, ecosoc_match="yes")
+    not_matching = changelist(staff_client, ecosoc_match="no")
+
+    assert listed(matching) == ["Ocean Guardians Trust", "The Migrant-Voices Network (MVN)"]
+    assert {row["ecosoc_flag"] for row in rows(matching)} == {"True"}
+    assert listed(not_matching) == ["Pacific Youth Forum"]
+    assert {row["ecosoc_flag"] for row in rows(not_matching)} == {"False"}
+
+
+def test_the_application_page_says_the_organization_is_in_the_ecosoc_list(
+    staff_client, ecosoc_matches
+):
+    def page(application):
+        url = reverse("admin:accreditation_application_change", args=[application.pk])
+        return staff_client.get(url).content.decode()
+
+    by_name, by_domain, unrelated = (
+        page(ecosoc_matches.by_name),
+        page(ecosoc_matches.by_domain),
+        page(ecosoc_matches.unrelated),
+    )
+
+    assert (
+        "This organization appears in the ECOSOC list: Migrant Voices Network (Special, Kenya)"
+        in by_name
+    )
+    assert (
+        "This organization appears in the ECOSOC list: Guardians of the Ocean (Roster, Chile)"
+        in by_domain
+    )
+    assert "This organization appears in the ECOSOC list" not in unrelated
+
+
+def test_a_new_import_clears_flags_of_organizations_no_longer_listed(staff_client, ecosoc_matches):
+    import_ecosoc(staff_client, "name,country,status\nPacific Youth Forum,Fiji,Special\n")
+
+    assert listed(changelist(staff_client, ecosoc_match="yes")) == ["Pacific Youth Forum"]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Product bug: normalize_name() drops every non-ASCII letter, so a name in Arabic, "
+    "Cyrillic or Chinese normalizes to '' and matches every other such name "
+    "(accreditation/services.py:600).",
+)
+def test_names_in_other_scripts_do_not_all_match_each_other(staff_client):
+    call = CallFactory()
+    apply(make_organization("Сеть голосов мигрантов", country="KZ", homepage="sgm.example"), call)
+    apply(make_organization("شبكة أصوات المهاجرين", country="EG", homepage="sam.example"), call)
+    import_ecosoc(staff_client, "name,country,status\n中国妇女发展基金会,China,Special\n")
+
+    response = changelist(staff_client)
+
+    assert {(row["ecosoc_flag"], row["duplicate_flag"]) for row in rows(response)} == {
+        ("False", "False")
+    }
+
+
+# Likely duplicates -----------------------------------------------------------------------------
+
+
+def change_page(client, application):
+    return client.get(
+        reverse("admin:accreditation_application_change", args=[application.pk])
+    ).content.decode()
+
+
+def duplicate_links(page):
+    """The organizations the page names as likely the same, by their admin address."""
+    match = re.search(r"Likely the same organization as:(.*?)</p>", page, re.S)
+    return re.findall(r'href="([^"]+)"', match.group(1)) if match else []
+
+
+def organization_url(organization):
+    return reverse("admin:accreditation_organization_change", args=[organization.pk])
+
+
+def duplicate_flags(client):
+    return {row["organization_name"]: row["duplicate_flag"] for row in rows(changelist(client))}
+
+
+def test_names_differing_only_by_case_punctuation_or_acronym_are_flagged_both_ways(staff_client):
+    call = CallFactory()
+    first = apply(
+        make_organization("Migrant Voices Network", homepage="https://first.example"), call
+    )
+    second = apply(
+        make_organization("MIGRANT-VOICES NETWORK (MVN)", homepage="https://second.example"), call
+    )
+    apply(make_organization("Ocean Guardians Trust", homepage="https://third.example"), call)
+
+    assert list(services.likely_duplicates(first.organization)) == [second.organization]
+    assert list(services.likely_duplicates(second.organization)) == [first.organization]
+    assert duplicate_flags(staff_client) == {
+        "Migrant Voices Network": "True",
+        "MIGRANT-VOICES NETWORK (MVN)": "True",
+        "Ocean Guardians Trust": "False",
+    }
+    assert duplicate_links(change_page(staff_client, first)) == [
+        organization_url(second.organization)
+    ]
+    assert duplicate_links(change_page(staff_client, second)) == [
+        organization_url(first.organization)
+    ]
+
+
+def test_the_same_homepage_domain_is_flagged_both_ways(staff_client):
+    call = CallFactory()
+    first = apply(
+        make_organization("Migrant Voices Network", homepage="https://www.mvn.example"), call
+    )
+    second = apply(
+        make_organization("Voices of Migrants", homepage="http://mvn.example/about"), call
+    )
+
+    assert duplicate_flags(staff_client) == {
+        "Migrant Voices Network": "True",
+        "Voices of Migrants": "True",
+    }
+    assert duplicate_links(change_page(staff_client, first)) == [
+        organization_url(second.organization)
+    ]
+    assert duplicate_links(change_page(staff_client, second)) == [
+        organization_url(first.organization)
+    ]
+
+
+def test_the_duplicate_filter_agrees_with_the_duplicate_column(staff_client):
+    call = CallFactory()
+    apply(make_organization("Migrant Voices Network", homepage="https://www.mvn.example"), call)
+    apply(make_organization("Voices of Migrants", homepage="http://mvn.example/about"), call)
+    apply(make_organization("Ocean Guardians Trust"), call)
+
+    assert listed(changelist(staff_client, duplicate="yes")) == [
+        "Migrant Voices Network",
+        "Voices of Migrants",
+    ]
+    assert listed(changelist(staff_client, duplicate="no")) == ["Ocean Guardians Trust"]
+
+
+def test_pages_on_social_media_are_no_sign_of_a_duplicate(staff_client):
+    call = CallFactory()
+    first = apply(
+        make_organization("Migrant Voices Network", homepage="https://www.facebook.com/mvn"), call
+    )
+    second = apply(make_organization("Ocean Guardians Trust", homepage="facebook.com/oceans"), call)
+    apply(make_organization("Pacific Youth Forum", homepage="https://m.facebook.com/pyf"), call)
+
+    assert list(services.likely_duplicates(first.organization)) == []
+    assert set(duplicate_flags(staff_client).values()) == {"False"}
+    assert listed(changelist(staff_client, duplicate="yes")) == []
+    assert duplicate_links(change_page(staff_client, first)) == []
+    assert duplicate_links(change_page(staff_client, second)) == []
+
+
+def test_an_organization_on_its_own_is_not_a_duplicate_of_its_other_applications(staff_client):
+    organization = make_organization("Migrant Voices Network")
+    first = apply(organization, CallFactory())
+    apply(organization, CallFactory())
+
+    assert set(duplicate_flags(staff_client).values()) == {"False"}
+    assert duplicate_links(change_page(staff_client, first)) == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Product bug: likely_duplicates() also matches another organization named like this "
+    "one's acronym, but only one way, and the list's _duplicate annotation does not at all "
+    "(accreditation/services.py:690-691 vs reviews/admin.py:187-195).",
+)
+def test_an_organization_named_like_the_others_acronym_is_flagged_alike_everywhere(staff_client):
+    call = CallFactory()
+    full = apply(make_organization("Migrant Voices Network", acronym="MVN"), call)
+    short = apply(make_organization("MVN"), call)
+
+    flags = duplicate_flags(staff_client)
+    links_from_full = duplicate_links(change_page(staff_client, full))
+    links_from_short = duplicate_links(change_page(staff_client, short))
+
+    assert (flags["Migrant Voices Network (MVN)"] == "True") == bool(links_from_full)
+    assert (flags["MVN"] == "True") == bool(links_from_short)
+    assert bool(links_from_full) == bool(links_from_short)
+
+
+def organization_form(organization, **changes):
+    """What the organization's admin page posts back, with some fields changed."""
+    membership = organization.memberships.get()
+    added_at = timezone.localtime(membership.added_at)
+    fields = {
+        "name": organization.name,
+        "acronym": organization.acronym,
+        "type": organization.type,
+        "country": organization.country.code,
+        "city": organization.city,
+        "year_established": organization.year_established,
+        "homepage": organization.homepage,
+        "contact_email": organization.contact_email,
+        "phone": organization.phone,
+        "head_name": organization.head_name,
+        "head_title": organization.head_title,
+        "areas_of_work": organization.areas_of_work,
+        "memberships-TOTAL_FORMS": 1,
+        "memberships-INITIAL_FORMS": 1,
+        "memberships-MIN_NUM_FORMS": 0,
+        "memberships-MAX_NUM_FORMS": 1000,
+        "memberships-0-id": membership.pk,
+        "memberships-0-organization": organization.pk,
+        "memberships-0-user": membership.user_id,
+        "memberships-0-added_at_0": f"{added_at:%Y-%m-%d}",
+        "memberships-0-added_at_1": f"{added_at:%H:%M:%S}",
+    }
+    return fields | changes
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Product bug: OrganizationAdmin saves a changed name or homepage without "
+    "recomputing normalized_name and homepage_domain (accreditation/admin.py:12-18 has no "
+    "save_model), so duplicates and ECOSOC matches go by the old values.",
+)
+# The admin's homepage field has no assume_scheme (a second, smaller product issue).
+@pytest.mark.filterwarnings("ignore::django.utils.deprecation.RemovedInDjango60Warning")
+def test_a_homepage_corrected_by_staff_counts_for_likely_duplicates(staff_client):
+    call = CallFactory()
+    apply(make_organization("Migrant Voices Network", homepage="https://www.mvn.example"), call)
+    other = apply(make_organization("Voices of Migrants", homepage="https://vom.example"), call)
+    url = reverse("admin:accreditation_organization_change", args=[other.organization.pk])
+
+    response = staff_client.post(
+        url, organization_form(other.organization, homepage="https://mvn.example/about")
+    )
+
+    assert response.status_code == 302
+    assert duplicate_flags(staff_client) == {
+        "Migrant Voices Network": "True",
+        "Voices of Migrants": "True",
+    }
+
+
+# Documents in bulk -----------------------------------------------------------------------------------
+
+LEGAL = "Proof of legal status"
+LETTER = "Letter from the head of the organization"
+FURTHER = "Further document"
+
+
+@pytest.fixture
+def call_with_documents():
+    """Two submitted applications with documents, a draft, and an application to another call."""
+    # Kept: a PDF's /ID changes from one second to the next, so the bytes are made once.
+    pdf = {pages: pdf_bytes(pages) for pages in range(1, 10)}
+    call = CallFactory()
+    alpha = ApplicationFactory(organization=make_organization("Alpha Network"), call=call)
+    upload(alpha, kind=Document.Kind.LEGAL_STATUS, name="statutes.pdf", content=pdf[1])
+    upload(alpha, kind=Document.Kind.LEGAL_STATUS, name="statutes-2030.pdf", content=pdf[2])
+    upload(alpha, kind=Document.Kind.HEAD_LETTER, name="letter.pdf", content=pdf[3])
+    beta = ApplicationFactory(organization=make_organization("Beta Institute"), call=call)
+    upload(beta, kind=Document.Kind.HEAD_LETTER, name="letter.pdf", content=pdf[4])
+    upload(beta, kind=Document.Kind.OTHER, name="annex.pdf", content=pdf[5])
+    second_annex = upload(beta, kind=Document.Kind.OTHER, name="annex.pdf", content=pdf[6])
+    removed = upload(beta, kind=Document.Kind.OTHER, name="removed.pdf", content=pdf[7])
+    services.remove_document(document=removed, by=focal_point_of(beta.organization))
+    draft = ApplicationFactory(organization=make_organization("Gamma Draft"), call=call)
+    upload(draft, kind=Document.Kind.HEAD_LETTER, name="draft.pdf", content=pdf[8])
+    elsewhere = ApplicationFactory(
+        organization=make_organization("Delta Elsewhere"), call=CallFactory()
+    )
+    upload(elsewhere, kind=Document.Kind.HEAD_LETTER, name="other-call.pdf", content=pdf[9])
+    return SimpleNamespace(
+        pdf=pdf,
+        call=call,
+        alpha=put_in(alpha, Status.UNDER_REVIEW, reference="SA-2030-00002"),
+        beta=put_in(beta, Status.SUBMITTED, reference="SA-2030-00001"),
+        second_annex=second_annex,
+        elsewhere=put_in(elsewhere, Status.SUBMITTED, reference="SA-2030-00003"),
+    )
+
+
+def read_zip(response):
+    """The streamed chunks, and the archive's entries with their bytes."""
+    chunks = list(response.streaming_content)
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(chunks)))
+    assert archive.testzip() is None
+    return chunks, {name: archive.read(name) for name in archive.namelist()}
+
+
+def test_staff_download_every_document_of_a_call_as_one_streamed_zip(
+    staff_client, call_with_documents
+):
+    pdf, second_annex = call_with_documents.pdf, call_with_documents.second_annex.pk
+    url = reverse(
+        "admin:accreditation_application_call_documents", args=[call_with_documents.call.pk]
+    )
+
+    response = staff_client.get(url)
+    chunks, entries = read_zip(response)
+
+    assert response.status_code == 200
+    assert response.streaming is True
+    assert response["Content-Type"] == "application/zip"
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="call-{call_with_documents.call.pk}-documents.zip"'
+    )
+    assert {"no-store", "private"} <= set(response["Cache-Control"].split(", "))
+    # Folders by reference, in reference order; only current documents; no draft, no other call.
+    # The second "annex.pdf" of SA-2030-00001 is told apart by its document number.
+    assert list(entries) == [
+        f"SA-2030-00001/{LETTER} - letter.pdf",
+        f"SA-2030-00001/{FURTHER} - annex.pdf",
+        f"SA-2030-00001/{second_annex}-annex.pdf",
+        f"SA-2030-00002/{LETTER} - letter.pdf",
+        f"SA-2030-00002/{LEGAL} - statutes-2030.pdf",
+    ]
+    assert entries == {
+        f"SA-2030-00001/{LETTER} - letter.pdf": pdf[4],
+        f"SA-2030-00001/{FURTHER} - annex.pdf": pdf[5],
+        f"SA-2030-00001/{second_annex}-annex.pdf": pdf[6],
+        f"SA-2030-00002/{LETTER} - letter.pdf": pdf[3],
+        f"SA-2030-00002/{LEGAL} - statutes-2030.pdf": pdf[2],
+    }
+    # At least a chunk per document: the archive is handed out as it is written.
+    assert len([chunk for chunk in chunks if chunk]) >= len(entries)
+
+
+def test_two_documents_with_the_same_name_are_both_in_the_zip(staff_client, call_with_documents):
+    url = reverse(
+        "admin:accreditation_application_call_documents", args=[call_with_documents.call.pk]
+    )
+
+    _chunks, entries = read_zip(staff_client.get(url))
+
+    annexes = {name: content for name, content in entries.items() if name.endswith("annex.pdf")}
+    assert len(annexes) == 2
+    assert all(name.startswith("SA-2030-00001/") for name in annexes)
+    assert sorted(annexes.values()) == sorted(
+        [call_with_documents.pdf[5], call_with_documents.pdf[6]]
+    )
+
+
+def test_a_call_without_submitted_applications_gives_an_empty_zip(staff_client):
+    call = CallFactory()
+    draft = ApplicationFactory(organization=make_organization("Only Draft"), call=call)
+    upload(draft, kind=Document.Kind.HEAD_LETTER, name="draft.pdf", content=pdf_bytes(1))
+    url = reverse("admin:accreditation_application_call_documents", args=[call.pk])
+
+    _chunks, entries = read_zip(staff_client.get(url))
+
+    assert entries == {}
+
+
+def test_staff_download_the_documents_of_the_selected_applications(
+    staff_client, call_with_documents
+):
+    pdf = call_with_documents.pdf
+    selected = [call_with_documents.alpha.pk, call_with_documents.elsewhere.pk]
+
+    response = staff_client.post(
+        CHANGELIST,
+        {
+            "action": "download_documents",
+            "_selected_action": selected,
+            "index": 0,
+            "select_across": 0,
+        },
+    )
+    chunks, entries = read_zip(response)
+
+    assert response.streaming is True
+    assert response["Content-Disposition"] == 'attachment; filename="documents.zip"'
+    assert entries == {
+        f"SA-2030-00002/{LETTER} - letter.pdf": pdf[3],
+        f"SA-2030-00002/{LEGAL} - statutes-2030.pdf": pdf[2],
+        f"SA-2030-00003/{LETTER} - other-call.pdf": pdf[9],
+    }
+    assert len([chunk for chunk in chunks if chunk]) >= len(entries)
+
+
+def test_the_call_zip_is_for_staff_only(client, call_with_documents):
+    sign_in(client, focal_point_of(call_with_documents.alpha.organization))
+    url = reverse(
+        "admin:accreditation_application_call_documents", args=[call_with_documents.call.pk]
+    )
+
+    response = client.get(url)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_the_zip_is_streamed_in_chunks_far_smaller_than_the_documents():
+    application = ApplicationFactory(organization=make_organization("Big Files Trust"))
+    content = pdf_bytes(pages=1000)
+    assert len(content) > 200 * 1024
+    services.add_document(
+        application=application,
+        kind=Document.Kind.LEGAL_STATUS,
+        checked=CheckedFile(
+            content=content,
+            content_type="application/pdf",
+            original_name="statutes.pdf",
+            sha256=hashlib.sha256(content).hexdigest(),
+            page_count=1000,
+        ),
+        by=focal_point_of(application.organization),
+    )
+    put_in(application, Status.SUBMITTED, reference="SA-2030-00009")
+
+    chunks = list(
+        services.stream_documents_zip(
+            Application.objects.filter(pk=application.pk), chunk_size=1024
+        )
+    )
+
+    total = sum(len(chunk) for chunk in chunks)
+    assert total > len(content)
+    assert max(len(chunk) for chunk in chunks) <= 2 * 1024
+    assert len(chunks) > len(content) // 1024
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(chunks)))
+    assert archive.read(f"SA-2030-00009/{LEGAL} - statutes.pdf") == content
