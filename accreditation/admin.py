@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from .models import FocalPoint, Organization
 
@@ -15,4 +16,6 @@ class OrganizationAdmin(admin.ModelAdmin):
     list_filter = ["type", "in_ecosoc_status", "country"]
     search_fields = ["name", "acronym", "homepage", "memberships__user__email"]
     readonly_fields = ["normalized_name", "homepage_domain"]
+    # As on the applicants' form: "mvn.example" means https://mvn.example.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     inlines = [FocalPointInline]

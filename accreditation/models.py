@@ -12,6 +12,8 @@ from django_countries.fields import CountryField
 
 from events.models import Call, Meeting
 
+from .names import homepage_domain, normalize_name
+
 
 class Organization(models.Model):
     """An applicant organization, kept by its focal points and filled in once for every call."""
@@ -43,8 +45,7 @@ class Organization(models.Model):
     head_name = models.CharField(_("name of the head of the organization"), max_length=200)
     head_title = models.CharField(_("title of the head of the organization"), max_length=200)
     areas_of_work = models.TextField(_("areas of work"))
-    # Kept by accreditation.services.save_organization, for finding likely
-    # duplicates and matches in the ECOSOC list.
+    # Derived on every save, for finding likely duplicates and matches in the ECOSOC list.
     normalized_name = models.CharField(max_length=300, blank=True, db_index=True, editable=False)
     homepage_domain = models.CharField(max_length=253, blank=True, db_index=True, editable=False)
     in_ecosoc_status = models.BooleanField(
@@ -70,6 +71,14 @@ class Organization(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.acronym})" if self.acronym else self.name
+
+    def save(self, *args, **kwargs):
+        self.normalized_name = normalize_name(self.name)
+        self.homepage_domain = homepage_domain(self.homepage)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"name", "homepage"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "normalized_name", "homepage_domain"}
+        super().save(*args, **kwargs)
 
 
 class FocalPoint(models.Model):
@@ -317,6 +326,7 @@ class StaffNote(models.Model):
         Application, on_delete=models.PROTECT, related_name="staff_notes"
     )
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(_("role"), max_length=40, blank=True)
     text = models.TextField(_("note"))
     at = models.DateTimeField(default=timezone.now)
 

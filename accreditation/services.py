@@ -8,12 +8,9 @@ admin, management commands and tests call these functions alike.
 import csv
 import io
 import logging
-import re
-import unicodedata
 import zipfile
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -41,6 +38,7 @@ from .models import (
     Status,
     StatusChange,
 )
+from .names import homepage_domain, normalize_name
 from .uploads import CheckedFile
 
 logger = logging.getLogger(__name__)
@@ -565,7 +563,9 @@ def review(
 
 
 def add_staff_note(*, application: Application, by: User, text: str) -> StaffNote:
-    return StaffNote.objects.create(application=application, author=by, text=text.strip())
+    return StaffNote.objects.create(
+        application=application, author=by, role=role_of(by), text=text.strip()
+    )
 
 
 def record_document_view(*, document: Document, by: User) -> None:
@@ -591,34 +591,6 @@ def latest_request(application: Application) -> StatusChange | None:
 
 # Organizations: names, domains, the ECOSOC list, likely duplicates ---------------
 
-NAME_NOISE = re.compile(r"\([^)]*\)|[^\w\s]", re.UNICODE)
-LEADING_ARTICLES = ("the ", "la ", "le ", "les ", "l ")
-
-
-def normalize_name(name: str) -> str:
-    """“The Migrant-Voices Network (MVN)” and “migrant voices network” compare equal."""
-    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
-    text = NAME_NOISE.sub(" ", text)
-    text = " ".join(text.split())
-    for article in LEADING_ARTICLES:
-        if text.startswith(article):
-            text = text[len(article) :]
-    return text
-
-
-def homepage_domain(url: str) -> str:
-    """The host of a homepage without “www.”; empty for social-media pages shared by many."""
-    host = (urlsplit(url if "://" in url else f"https://{url}").hostname or "").casefold()
-    host = host.removeprefix("www.")
-    return "" if host in SHARED_HOSTS else host
-
-
-# Pages on these hosts belong to many organizations: a shared host is no sign of a duplicate.
-SHARED_HOSTS = {
-    "facebook.com", "m.facebook.com", "twitter.com", "x.com", "linkedin.com", "instagram.com",
-    "youtube.com", "sites.google.com", "wordpress.com", "blogspot.com", "wix.com", "tiktok.com",
-}  # fmt: skip
-
 
 def save_organization(*, organization: Organization | None, by: User, fields: dict) -> Organization:
     """Create (with its first focal point) or update an organization's profile."""
@@ -630,8 +602,6 @@ def save_organization(*, organization: Organization | None, by: User, fields: di
         else:
             for name, value in fields.items():
                 setattr(organization, name, value)
-        organization.normalized_name = normalize_name(organization.name)
-        organization.homepage_domain = homepage_domain(organization.homepage)
         is_new = organization.pk is None
         organization.save()
         if is_new:
@@ -675,21 +645,31 @@ def import_ecosoc_list(*, text: str) -> EcosocImport:
     return EcosocImport(imported=len(rows), skipped=skipped)
 
 
+def same_organization(normalized_name, domain) -> Q:
+    """Rows with this normalized name or homepage domain; an empty value matches nothing.
+
+    The values may be ``OuterRef``s: the applications list annotates every row with it.
+    """
+    return (Q(normalized_name=normalized_name) & ~Q(normalized_name="")) | (
+        Q(homepage_domain=domain) & ~Q(homepage_domain="")
+    )
+
+
 def ecosoc_matches(organization: Organization):
-    query = Q(normalized_name=organization.normalized_name)
-    if organization.homepage_domain:
-        query |= Q(homepage_domain=organization.homepage_domain)
-    return EcosocOrganization.objects.filter(query)
+    return EcosocOrganization.objects.filter(
+        same_organization(organization.normalized_name, organization.homepage_domain)
+    )
 
 
 def likely_duplicates(organization: Organization):
-    """Other organizations with the same normalized name, acronym-as-name, or homepage domain."""
-    query = Q(normalized_name=organization.normalized_name)
-    if organization.homepage_domain:
-        query |= Q(homepage_domain=organization.homepage_domain)
-    if organization.acronym:
-        query |= Q(normalized_name=normalize_name(organization.acronym))
-    return Organization.objects.filter(query).exclude(pk=organization.pk)
+    """Other organizations with the same normalized name or homepage domain.
+
+    A name that differs by an acronym in brackets is the same name once normalized. An
+    acronym alone is no sign: many organizations share three letters.
+    """
+    return Organization.objects.filter(
+        same_organization(organization.normalized_name, organization.homepage_domain)
+    ).exclude(pk=organization.pk)
 
 
 # Documents in bulk -------------------------------------------------------------------
@@ -718,17 +698,20 @@ class _ChunkSink:
         return data
 
 
-def stream_documents_zip(applications, *, chunk_size: int = 64 * 1024):
+def stream_documents_zip(applications, *, by: User, chunk_size: int = 64 * 1024):
     """Yield a ZIP of the current documents of these applications, one folder per reference.
 
-    Nothing is built in memory beyond one chunk of one file at a time.
+    Nothing is built in memory beyond one chunk of one file at a time. Each application's
+    documents are recorded as viewed by ``by`` once they are in the archive.
     """
     sink = _ChunkSink()
+    role = role_of(by)
     with zipfile.ZipFile(sink, mode="w", compression=zipfile.ZIP_STORED) as archive:
         for application in applications:
             folder = application.reference or f"draft-{application.pk}"
             used: set[str] = set()
-            for document in application.documents.filter(replaced_at=None).order_by("kind", "pk"):
+            documents = list(application.documents.filter(replaced_at=None).order_by("kind", "pk"))
+            for document in documents:
                 name = f"{folder}/{document.get_kind_display()} - {document.original_name}"
                 while name in used:
                     name = f"{folder}/{document.pk}-{document.original_name}"
@@ -741,4 +724,14 @@ def stream_documents_zip(applications, *, chunk_size: int = 64 * 1024):
                         target.write(block)
                         yield sink.take()
                 yield sink.take()
+            DocumentEvent.objects.bulk_create(
+                DocumentEvent(
+                    application=application,
+                    document=document,
+                    actor=by,
+                    role=role,
+                    kind=DocumentEvent.Kind.VIEWED,
+                )
+                for document in documents
+            )
     yield sink.take()

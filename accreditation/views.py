@@ -317,6 +317,7 @@ def document(request, public_id):
     if request.GET.get("thumbnail") and document.content_type.startswith("image/"):
         return _thumbnail(document)
     if request.user.is_staff:
+        # Focal points open their own documents; staff opening one is on the record.
         services.record_document_view(document=document, by=request.user)
     disposition = content_disposition_header(True, document.original_name)
     storage = document.file.storage

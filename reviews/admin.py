@@ -27,6 +27,7 @@ from accreditation.models import (
     Status,
     StatusChange,
 )
+from events.models import Call
 
 from .regional_groups import MEMBER_STATES, RegionalGroup, regional_group
 
@@ -71,6 +72,7 @@ class CountryFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         codes = (
             Organization.objects.filter(applications__isnull=False)
+            .order_by()
             .values_list("country", flat=True)
             .distinct()
         )
@@ -165,34 +167,23 @@ class ApplicationAdmin(admin.ModelAdmin):
     list_per_page = 100
     show_full_result_count = False
     actions = ["start_review", "recommend", "download_documents"]
-    readonly_fields = [field.name for field in Application._meta.fields]
+    # Every field, the meetings too: what the applicant submitted changes only through
+    # the services, so a POST of this page can change nothing.
+    readonly_fields = [field.name for field in Application._meta.fields] + ["meetings"]
     fields = []
 
     def get_queryset(self, request):
         other_organizations = Organization.objects.exclude(pk=OuterRef("organization_id"))
+        same_organization = services.same_organization(
+            OuterRef("organization__normalized_name"), OuterRef("organization__homepage_domain")
+        )
         return (
             super()
             .get_queryset(request)
             .annotate(
                 _documents=Count("documents", filter=Q(documents__replaced_at=None)),
-                _ecosoc_match=Exists(
-                    EcosocOrganization.objects.filter(
-                        Q(normalized_name=OuterRef("organization__normalized_name"))
-                        | (
-                            ~Q(homepage_domain="")
-                            & Q(homepage_domain=OuterRef("organization__homepage_domain"))
-                        )
-                    )
-                ),
-                _duplicate=Exists(
-                    other_organizations.filter(
-                        Q(normalized_name=OuterRef("organization__normalized_name"))
-                        | (
-                            ~Q(homepage_domain="")
-                            & Q(homepage_domain=OuterRef("organization__homepage_domain"))
-                        )
-                    )
-                ),
+                _ecosoc_match=Exists(EcosocOrganization.objects.filter(same_organization)),
+                _duplicate=Exists(other_organizations.filter(same_organization)),
             )
         )
 
@@ -264,9 +255,25 @@ class ApplicationAdmin(admin.ModelAdmin):
     def recommend(self, request, queryset):
         self._bulk(request, queryset, "recommend")
 
-    @admin.action(description=_("Download the documents of the selected applications (ZIP)"))
+    @admin.action(
+        description=_("Download the documents of the selected applications (ZIP)"),
+        permissions=["view_document"],
+    )
     def download_documents(self, request, queryset):
-        return _zip_response(queryset.order_by("reference", "pk"), "documents.zip")
+        return _zip_response(request, queryset.order_by("reference", "pk"), "documents.zip")
+
+    def has_view_document_permission(self, request):
+        return request.user.has_perm("accreditation.view_document")
+
+    def changelist_view(self, request, extra_context=None):
+        call_id = request.GET.get("call__id__exact", "")
+        extra_context = (extra_context or {}) | {
+            "can_import_ecosoc": request.user.has_perm("accreditation.add_ecosocorganization"),
+            "documents_call": Call.objects.filter(pk=call_id).first()
+            if call_id.isdigit() and self.has_view_document_permission(request)
+            else None,
+        }
+        return super().changelist_view(request, extra_context)
 
     # One application's page ---------------------------------------------------
 
@@ -322,6 +329,7 @@ class ApplicationAdmin(admin.ModelAdmin):
             "current_documents": [doc for doc in documents if doc.is_current],
             "earlier_documents": [doc for doc in documents if not doc.is_current],
             "timeline": timeline,
+            "can_open_documents": self.has_view_document_permission(request),
             "actions": services.available_actions(application)
             if request.user.has_perm("accreditation.review_application")
             else [],
@@ -383,10 +391,25 @@ class ApplicationAdmin(admin.ModelAdmin):
             else:
                 self.message_user(
                     request,
-                    _("%(count)d organizations imported from the ECOSOC list.")
+                    ngettext(
+                        "%(count)d organization imported from the ECOSOC list.",
+                        "%(count)d organizations imported from the ECOSOC list.",
+                        result.imported,
+                    )
                     % {"count": result.imported},
                     messages.SUCCESS,
                 )
+                if result.skipped:
+                    self.message_user(
+                        request,
+                        ngettext(
+                            "%(count)d row without a name was left out.",
+                            "%(count)d rows without a name were left out.",
+                            result.skipped,
+                        )
+                        % {"count": result.skipped},
+                        messages.WARNING,
+                    )
                 return redirect("admin:accreditation_application_changelist")
         return TemplateResponse(
             request,
@@ -400,17 +423,17 @@ class ApplicationAdmin(admin.ModelAdmin):
         )
 
     def call_documents_view(self, request, call_id):
-        applications = (
-            Application.objects.filter(call_id=call_id)
-            .exclude(status=Status.DRAFT)
-            .order_by("reference")
-        )
-        return _zip_response(applications, f"call-{call_id}-documents.zip")
+        if not self.has_view_document_permission(request):
+            raise PermissionDenied
+        call = get_object_or_404(Call, pk=call_id)
+        applications = call.applications.exclude(status=Status.DRAFT).order_by("reference")
+        return _zip_response(request, applications, f"call-{call.pk}-documents.zip")
 
 
-def _zip_response(applications, filename):
+def _zip_response(request, applications, filename):
     response = StreamingHttpResponse(
-        services.stream_documents_zip(applications), content_type="application/zip"
+        services.stream_documents_zip(applications, by=request.user),
+        content_type="application/zip",
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "no-store, private"
@@ -434,7 +457,7 @@ class DocumentEventAdmin(ReadOnlyRecordAdmin):
 
 @admin.register(StaffNote)
 class StaffNoteAdmin(ReadOnlyRecordAdmin):
-    list_display = ["at", "application", "author", "text"]
+    list_display = ["at", "application", "author", "role", "text"]
     list_select_related = ["application", "author"]
 
 

@@ -1,7 +1,9 @@
+import importlib
 import os
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
 from django.utils import timezone
 
@@ -84,6 +86,21 @@ def sign_in(client, user, *, second_factor_passed=True):
         session[SECOND_FACTOR_AT] = now
     session.save()
     return client
+
+
+@pytest.fixture(autouse=True)
+def _roles_after_flush(request):
+    """Transactional tests start with the roles' groups, as the data migration made them.
+
+    Such a test empties every table when it ends, the groups included (a serialized
+    rollback would restore them, but Playwright's event loop gives the browser tests a
+    database connection other than the one serialized). Other tests keep them anyway.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    if marker and marker.kwargs.get("transaction"):
+        request.getfixturevalue("transactional_db")
+        roles = importlib.import_module("reviews.migrations.0001_roles")
+        roles.set_up_roles(Group, Permission)
 
 
 @pytest.fixture(autouse=True)

@@ -57,8 +57,11 @@ def create_roles(apps, schema_editor):
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
+    set_up_roles(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
+
+
+def set_up_roles(Group, Permission):
+    """Each role's group with exactly its permissions (the tests call it after a flush)."""
     for name, codenames in ROLES.items():
         group, _created = Group.objects.get_or_create(name=name)
         permissions = [

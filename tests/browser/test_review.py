@@ -7,12 +7,11 @@ the question, changes the reason, replaces a document and submits again; the
 reviewer sees what changed and recommends the application.
 """
 
-import importlib
 import re
 
 import pyotp
 import pytest
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.cache import cache
 from django.urls import reverse
@@ -52,16 +51,8 @@ def heading(page):
 
 def reviewer_with_second_factor(email):
     """A staff member in the Reviewers group, with a confirmed factor whose current code is unspent."""
-    # A transactional test empties the tables, the groups made by the data migration included;
-    # the permissions come back after each flush, so the group is made again from the migration.
-    roles = importlib.import_module("reviews.migrations.0001_roles").ROLES
-    group, _created = Group.objects.get_or_create(name=REVIEWERS)
-    group.permissions.set(
-        Permission.objects.get(content_type__app_label=app_label, codename=codename)
-        for app_label, codename in (entry.split(".") for entry in roles[REVIEWERS])
-    )
     reviewer = UserFactory(email=email, is_staff=True)
-    reviewer.groups.add(group)
+    reviewer.groups.add(Group.objects.get(name=REVIEWERS))
     factor = account_services.begin_second_factor_setup(user=reviewer)
     totp = pyotp.TOTP(factor.secret)
     account_services.confirm_second_factor(
