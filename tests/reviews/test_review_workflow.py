@@ -861,7 +861,11 @@ def test_a_request_for_information_is_mailed_to_each_focal_point_in_their_langua
         by_recipient[(english.email,)].subject
         == f"More information needed for application {application.reference}"
     )
-    assert application.reference in by_recipient[(french.email,)].subject
+    assert (
+        by_recipient[(french.email,)].subject
+        == f"Complément d’information demandé pour la candidature {application.reference}"
+    )
+    assert "demandent un complément d’information" in by_recipient[(french.email,)].body
     assert all(REQUEST in message.body for message in mail.outbox)
     assert status_of(application) == Status.INFORMATION_REQUESTED
 
@@ -999,11 +1003,15 @@ def test_a_decision_is_mailed_once_to_each_focal_point(action, fields):
 
     services.review(application=application, action=action, by=reviewer, **fields)
 
-    assert sorted(tuple(message.to) for message in mail.outbox) == [
-        (english.email,),
-        (french.email,),
-    ]
-    assert all(application.reference in message.subject for message in mail.outbox)
+    by_recipient = {tuple(message.to): message for message in mail.outbox}
+    assert sorted(by_recipient) == [(english.email,), (french.email,)]
+    assert by_recipient[(english.email,)].subject == (
+        f"Application {application.reference} has been reviewed"
+    )
+    assert by_recipient[(french.email,)].subject == (
+        f"La candidature {application.reference} a été examinée"
+    )
+    assert "a été examinée et" in by_recipient[(french.email,)].body
 
 
 def test_not_recommending_mails_the_message_but_never_the_internal_reason():
