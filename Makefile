@@ -8,11 +8,12 @@ STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
 .DEFAULT_GOAL := help
-.PHONY: help run install install-dev browser test test-fast lint fmt check migrations-check clean
+.PHONY: help run install install-dev browser test test-fast bench lint fmt check migrations-check clean
 
 help:
 	@echo "make run      install, migrate, load the demo calls, serve on http://127.0.0.1:8000"
 	@echo "make test     install the test requirements and run the whole suite"
+	@echo "make bench    time the pages that must stay fast at scale (DATABASE_URL picks the database)"
 	@echo "make lint     ruff check and format check"
 	@echo "make fmt      ruff format and fix"
 	@echo "make check    lint, migrations check and the whole suite (CI, .ci/run, also runs it on PostgreSQL)"
@@ -46,6 +47,11 @@ browser: install-dev
 
 test: install-dev browser
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Benchmarks are files named bench_*.py, outside the test run; they time, never assert time.
+bench: install-dev
+	$(PY) -m pytest tests/benchmarks -o python_files='bench_*.py' -p no:cacheprovider \
+		--benchmark-columns=min,median,max,rounds --benchmark-sort=name $(PYTEST_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -58,6 +58,24 @@ class UserAdmin(DjangoUserAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("second_factor")
 
+    # Administrators manage people, but may not raise anyone's powers above their own:
+    # only a superuser touches superusers, superuser status and single permissions, and
+    # nobody changes their own account here.
+
+    def may_manage(self, request, user) -> bool:
+        return request.user.is_superuser or not (user.is_superuser or user.pk == request.user.pk)
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and not self.may_manage(request, obj):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields += ["is_superuser", "user_permissions"]
+        return fields
+
     @admin.display(description=_("second factor"), boolean=True)
     def has_second_factor(self, user):
         try:
@@ -67,10 +85,21 @@ class UserAdmin(DjangoUserAdmin):
 
     @admin.action(description=_("Reset the second factor (lost device)"), permissions=["change"])
     def reset_second_factor(self, request, queryset):
+        count = 0
         for user in queryset:
+            if not self.may_manage(request, user):
+                self.message_user(
+                    request,
+                    _("%(person)s was left as is: only a superuser may do that.")
+                    % {"person": user},
+                    messages.WARNING,
+                )
+                continue
             services.reset_second_factor(user=user, by=request.user, note="Reset from the admin")
             self.log_change(request, user, [{"changed": {"fields": ["second factor"]}}])
-        count = queryset.count()
+            count += 1
+        if not count:
+            return
         self.message_user(
             request,
             ngettext(

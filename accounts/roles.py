@@ -1,5 +1,7 @@
 """Who must pass a second factor. The groups themselves are set up with the review roles."""
 
+from django.utils.translation import pgettext_lazy
+
 from .models import SecondFactor
 
 MEMBER_STATE_DELEGATES = "Member State delegates"
@@ -24,6 +26,21 @@ REVIEWERS = "Reviewers"
 PGA_OFFICE = "PGA office"
 ADMINISTRATORS = "Administrators"
 APPLICANT = "Applicant"
+STAFF = "Staff"
+
+# The record keeps the role's name as it was; people read it in their language.
+ROLE_LABELS = {
+    REVIEWERS: pgettext_lazy("role", "Reviewers"),
+    PGA_OFFICE: pgettext_lazy("role", "PGA office"),
+    ADMINISTRATORS: pgettext_lazy("role", "Administrators"),
+    MEMBER_STATE_DELEGATES: pgettext_lazy("role", "Member State delegates"),
+    APPLICANT: pgettext_lazy("role", "Applicant"),
+    STAFF: pgettext_lazy("role", "Staff"),
+}
+
+
+def role_label(role: str) -> str:
+    return ROLE_LABELS.get(role, role)
 
 
 def role_of(user) -> str:
@@ -31,9 +48,10 @@ def role_of(user) -> str:
     if user is None:
         return ""
     names = set(user.groups.values_list("name", flat=True))
-    for role in (ADMINISTRATORS, REVIEWERS, PGA_OFFICE, MEMBER_STATE_DELEGATES):
+    # Someone in several groups is recorded in the one that takes review steps first.
+    for role in (REVIEWERS, PGA_OFFICE, ADMINISTRATORS, MEMBER_STATE_DELEGATES):
         if role in names:
             return role
     if user.is_superuser:
         return ADMINISTRATORS
-    return "Staff" if user.is_staff else APPLICANT
+    return STAFF if user.is_staff else APPLICANT

@@ -29,7 +29,10 @@ def normalize_name(name: str) -> str:
 
 def homepage_domain(url: str) -> str:
     """The host of a homepage without “www.”; empty for social-media pages shared by many."""
-    host = (urlsplit(url if "://" in url else f"https://{url}").hostname or "").casefold()
+    try:
+        host = (urlsplit(url if "://" in url else f"https://{url}").hostname or "").casefold()
+    except ValueError:  # "http://[bad": not an address, so no domain to compare
+        return ""
     host = host.removeprefix("www.")
     return "" if host in SHARED_HOSTS else host
 

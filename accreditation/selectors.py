@@ -27,12 +27,12 @@ def get_application_for_user(user, pk: int) -> Application:
 
 
 def get_document_for_user(user, public_id) -> Document:
-    """A document for its organization's focal points and for staff who may see documents
-    (reviewers, the PGA office); 404 for anyone else."""
+    """A document for its organization's focal points and, once submitted, for staff who may
+    see documents (reviewers, the PGA office); 404 for anyone else."""
     documents = Document.objects.select_related("application")
-    if not (
-        user.is_authenticated and user.is_staff and user.has_perm("accreditation.view_document")
-    ):
+    if user.is_authenticated and user.is_staff and user.has_perm("accreditation.view_document"):
+        documents = documents.exclude(application__status=Status.DRAFT)
+    else:
         documents = (
             documents.filter(application__organization__memberships__user=user)
             if user.is_authenticated

@@ -10,7 +10,7 @@ import io
 import logging
 import zipfile
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.mail import send_templated_mail
 from accounts.models import RecoveryCode, SecondFactor, SignInToken, User
@@ -46,7 +47,7 @@ logger = logging.getLogger(__name__)
 ALLOWED_STEPS: dict[str, set[str]] = {
     Status.DRAFT: {Status.SUBMITTED},
     Status.SUBMITTED: {Status.UNDER_REVIEW, Status.INFORMATION_REQUESTED, Status.WITHDRAWN},
-    Status.INFORMATION_REQUESTED: {Status.SUBMITTED, Status.WITHDRAWN},
+    Status.INFORMATION_REQUESTED: {Status.SUBMITTED, Status.NOT_RECOMMENDED, Status.WITHDRAWN},
     Status.UNDER_REVIEW: {
         Status.INFORMATION_REQUESTED,
         Status.RECOMMENDED,
@@ -477,35 +478,36 @@ REVIEW_ACTIONS = {
     for action in [
         ReviewAction(
             "start_review",
-            _("Start review"),
+            gettext_lazy("Start review"),
             Status.UNDER_REVIEW,
             frozenset({Status.SUBMITTED}),
             in_bulk=True,
         ),
         ReviewAction(
             "request_information",
-            _("Request more information"),
+            gettext_lazy("Request more information"),
             Status.INFORMATION_REQUESTED,
             frozenset({Status.SUBMITTED, Status.UNDER_REVIEW}),
             needs_message=True,
         ),
         ReviewAction(
             "recommend",
-            _("Recommend"),
+            gettext_lazy("Recommend"),
             Status.RECOMMENDED,
             frozenset({Status.UNDER_REVIEW}),
             in_bulk=True,
         ),
         ReviewAction(
             "not_recommend",
-            _("Do not recommend"),
+            gettext_lazy("Do not recommend"),
             Status.NOT_RECOMMENDED,
-            frozenset({Status.UNDER_REVIEW}),
+            # Also when the applicant never answers a request.
+            frozenset({Status.UNDER_REVIEW, Status.INFORMATION_REQUESTED}),
             needs_reason=True,
         ),
         ReviewAction(
             "reopen",
-            _("Reopen"),
+            gettext_lazy("Reopen"),
             Status.UNDER_REVIEW,
             frozenset({Status.RECOMMENDED, Status.NOT_RECOMMENDED}),
         ),
@@ -563,13 +565,31 @@ def review(
 
 
 def add_staff_note(*, application: Application, by: User, text: str) -> StaffNote:
+    if Application.objects.filter(pk=application.pk, status=Status.DRAFT).exists():
+        # A draft is the organization's own until it is submitted.
+        raise NotAllowed(_("A draft cannot be annotated."))
     return StaffNote.objects.create(
         application=application, author=by, role=role_of(by), text=text.strip()
     )
 
 
-def record_document_view(*, document: Document, by: User) -> None:
+VIEW_RECORDED_FOR = timedelta(minutes=15)
+
+
+def record_document_view(*, document: Document, by: User, now: datetime | None = None) -> None:
+    """Put on the record that a staff member opened a document (its thumbnail too).
+
+    Opening it again within a quarter of an hour adds nothing: the page shows the
+    thumbnails each time it is opened, and the record is of who read what, and when.
+    """
+    now = now or timezone.now()
+    recently = DocumentEvent.objects.filter(
+        document=document, actor=by, kind=DocumentEvent.Kind.VIEWED, at__gt=now - VIEW_RECORDED_FOR
+    )
+    if recently.exists():
+        return
     DocumentEvent.objects.create(
+        at=now,
         application_id=document.application_id,
         document=document,
         actor=by,
@@ -617,12 +637,29 @@ class EcosocImport:
 
 def import_ecosoc_list(*, text: str) -> EcosocImport:
     """Replace the ECOSOC list with a CSV as published by UN DESA (name, country, status[, homepage])."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    columns = {(column or "").strip().casefold(): column for column in reader.fieldnames or []}
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")), strict=True)
+    try:
+        header = reader.fieldnames or []
+    except csv.Error:
+        header = []
+    columns = {(column or "").strip().casefold(): column for column in header}
     if "name" not in columns:
         raise NotAllowed(
             _("The file has no “name” column. Expected columns: name, country, status.")
         )
+    try:
+        rows, skipped = _ecosoc_rows(reader, columns)
+    except csv.Error as error:
+        raise NotAllowed(
+            _("The file could not be read as CSV (line %(line)d).") % {"line": reader.line_num}
+        ) from error
+    with transaction.atomic():
+        EcosocOrganization.objects.all().delete()
+        EcosocOrganization.objects.bulk_create(rows, batch_size=1000)
+    return EcosocImport(imported=len(rows), skipped=skipped)
+
+
+def _ecosoc_rows(reader, columns) -> tuple[list[EcosocOrganization], int]:
     rows, skipped = [], 0
     for row in reader:
         name = (row.get(columns["name"]) or "").strip()
@@ -639,10 +676,7 @@ def import_ecosoc_list(*, text: str) -> EcosocImport:
                 homepage_domain=homepage_domain(homepage) if homepage else "",
             )
         )
-    with transaction.atomic():
-        EcosocOrganization.objects.all().delete()
-        EcosocOrganization.objects.bulk_create(rows, batch_size=1000)
-    return EcosocImport(imported=len(rows), skipped=skipped)
+    return rows, skipped
 
 
 def same_organization(normalized_name, domain) -> Q:

@@ -314,11 +314,11 @@ def delete_draft(request, pk):
 @never_cache
 def document(request, public_id):
     document = selectors.get_document_for_user(request.user, public_id)
-    if request.GET.get("thumbnail") and document.content_type.startswith("image/"):
-        return _thumbnail(document)
     if request.user.is_staff:
         # Focal points open their own documents; staff opening one is on the record.
         services.record_document_view(document=document, by=request.user)
+    if request.GET.get("thumbnail") and document.content_type.startswith("image/"):
+        return _thumbnail(document)
     disposition = content_disposition_header(True, document.original_name)
     storage = document.file.storage
     if hasattr(storage, "bucket_name"):

@@ -7,8 +7,10 @@ record of what happened offers no way to be edited or deleted.
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -20,6 +22,7 @@ from django_countries.fields import Country
 from accreditation import services
 from accreditation.models import (
     Application,
+    Document,
     DocumentEvent,
     EcosocOrganization,
     Organization,
@@ -63,6 +66,19 @@ class RegionalGroupFilter(admin.SimpleListFilter):
         return queryset.filter(organization__country__in=codes)
 
 
+class StatusFilter(admin.SimpleListFilter):
+    """The statuses staff see: a draft is the organization's own until it is submitted."""
+
+    title = _("status")
+    parameter_name = "status__exact"
+
+    def lookups(self, request, model_admin):
+        return [(status.value, status.label) for status in Status if status != Status.DRAFT]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(status=self.value()) if self.value() else queryset
+
+
 class CountryFilter(admin.SimpleListFilter):
     """Only the countries applications come from, not every country in the world."""
 
@@ -71,9 +87,9 @@ class CountryFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         codes = (
-            Organization.objects.filter(applications__isnull=False)
+            model_admin.get_queryset(request)
             .order_by()
-            .values_list("country", flat=True)
+            .values_list("organization__country", flat=True)
             .distinct()
         )
         return sorted(((code, Country(code).name) for code in codes), key=lambda item: str(item[1]))
@@ -135,7 +151,7 @@ class EcosocImportForm(forms.Form):
 class ApplicationAdmin(admin.ModelAdmin):
     change_form_template = "admin/accreditation/application/change_form.html"
     list_display = [
-        "reference_or_draft",
+        "reference",
         "organization_name",
         "country",
         "regional_group_label",
@@ -149,7 +165,7 @@ class ApplicationAdmin(admin.ModelAdmin):
     ]
     list_filter = [
         "call",
-        "status",
+        StatusFilter,
         RegionalGroupFilter,
         CountryFilter,
         "organization__type",
@@ -177,11 +193,22 @@ class ApplicationAdmin(admin.ModelAdmin):
         same_organization = services.same_organization(
             OuterRef("organization__normalized_name"), OuterRef("organization__homepage_domain")
         )
+        current_documents = (
+            Document.objects.filter(application=OuterRef("pk"), replaced_at=None)
+            .order_by()
+            .values("application")
+            .annotate(count=Count("pk"))
+            .values("count")
+        )
         return (
             super()
             .get_queryset(request)
+            # A draft is the organization's own until it is submitted.
+            .exclude(status=Status.DRAFT)
+            .select_related("organization", "call__venue")
             .annotate(
-                _documents=Count("documents", filter=Q(documents__replaced_at=None)),
+                # A subquery, not a join and GROUP BY: counted for the rows on the page.
+                _documents=Coalesce(Subquery(current_documents), 0),
                 _ecosoc_match=Exists(EcosocOrganization.objects.filter(same_organization)),
                 _duplicate=Exists(other_organizations.filter(same_organization)),
             )
@@ -190,12 +217,15 @@ class ApplicationAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        # The page is for reading; statuses change through the review buttons only.
+        return False
+
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.display(description=_("reference"), ordering="reference")
-    def reference_or_draft(self, application):
-        return application.reference or _("(draft)")
+    def has_review_permission(self, request):
+        return request.user.has_perm("accreditation.review_application")
 
     @admin.display(description=_("organization"), ordering="organization__name")
     def organization_name(self, application):
@@ -228,8 +258,6 @@ class ApplicationAdmin(admin.ModelAdmin):
     # Bulk steps from the list ------------------------------------------------
 
     def _bulk(self, request, queryset, action):
-        if not request.user.has_perm("accreditation.review_application"):
-            raise PermissionDenied
         done, refused = 0, []
         for application in queryset:
             try:
@@ -247,11 +275,13 @@ class ApplicationAdmin(admin.ModelAdmin):
         for line in refused:
             self.message_user(request, line, messages.WARNING)
 
-    @admin.action(description=_("Start review of the selected applications"))
+    @admin.action(
+        description=_("Start review of the selected applications"), permissions=["review"]
+    )
     def start_review(self, request, queryset):
         self._bulk(request, queryset, "start_review")
 
-    @admin.action(description=_("Recommend the selected applications"))
+    @admin.action(description=_("Recommend the selected applications"), permissions=["review"])
     def recommend(self, request, queryset):
         self._bulk(request, queryset, "recommend")
 
@@ -303,35 +333,25 @@ class ApplicationAdmin(admin.ModelAdmin):
         ]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        application = get_object_or_404(
-            Application.objects.select_related("organization", "call__venue"), pk=object_id
-        )
+        application = self.get_object(request, unquote(object_id))
+        if application is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
         organization = application.organization
         documents = list(application.documents.order_by("kind", "-uploaded_at"))
-        timeline = sorted(
-            [
-                ("status", change.at, change)
-                for change in application.history.select_related("actor")
-            ]
-            + [
-                ("document", event.at, event)
-                for event in application.document_events.select_related("actor", "document")
-            ]
-            + [
-                ("note", note.at, note) for note in application.staff_notes.select_related("author")
-            ],
-            key=lambda entry: entry[1],
-        )
         extra_context = (extra_context or {}) | {
+            "timeline": self.timeline(request, application),
+            "can_add_note": request.user.has_perm("accreditation.add_staffnote"),
+            "sees_internal_notes": request.user.has_perm("accreditation.view_staffnote"),
+        }
+        extra_context |= {
             "application": application,
             "organization": organization,
             "regional_group": regional_group(organization.country.code).label,
             "current_documents": [doc for doc in documents if doc.is_current],
             "earlier_documents": [doc for doc in documents if not doc.is_current],
-            "timeline": timeline,
             "can_open_documents": self.has_view_document_permission(request),
             "actions": services.available_actions(application)
-            if request.user.has_perm("accreditation.review_application")
+            if self.has_review_permission(request)
             else [],
             "review_form": ReviewForm(),
             "note_form": StaffNoteForm(),
@@ -341,12 +361,32 @@ class ApplicationAdmin(admin.ModelAdmin):
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
+    def timeline(self, request, application):
+        """Everything that happened to the application, oldest first, as far as the role sees."""
+        user = request.user
+        entries = []
+        if user.has_perm("accreditation.view_statuschange"):
+            entries += [
+                ("status", change.at, change)
+                for change in application.history.select_related("actor")
+            ]
+        if user.has_perm("accreditation.view_documentevent"):
+            entries += [
+                ("document", event.at, event)
+                for event in application.document_events.select_related("actor", "document")
+            ]
+        if user.has_perm("accreditation.view_staffnote"):
+            entries += [
+                ("note", note.at, note) for note in application.staff_notes.select_related("author")
+            ]
+        return sorted(entries, key=lambda entry: entry[1])
+
     def review_view(self, request, pk, action):
         if request.method != "POST":
             return redirect("admin:accreditation_application_change", pk)
         if action not in services.REVIEW_ACTIONS:
             raise PermissionDenied
-        application = get_object_or_404(Application, pk=pk)
+        application = get_object_or_404(self.get_queryset(request), pk=pk)
         form = ReviewForm(request.POST)
         form.is_valid()
         try:
@@ -370,12 +410,14 @@ class ApplicationAdmin(admin.ModelAdmin):
     def note_view(self, request, pk):
         if request.method != "POST" or not request.user.has_perm("accreditation.add_staffnote"):
             raise PermissionDenied
-        application = get_object_or_404(Application, pk=pk)
+        application = get_object_or_404(self.get_queryset(request), pk=pk)
         form = StaffNoteForm(request.POST)
         if form.is_valid():
             services.add_staff_note(
                 application=application, by=request.user, text=form.cleaned_data["text"]
             )
+        else:
+            self.message_user(request, _("Write the note before adding it."), messages.ERROR)
         return redirect("admin:accreditation_application_change", pk)
 
     def import_ecosoc_view(self, request):

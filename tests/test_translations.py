@@ -86,6 +86,9 @@ def test_compiled_catalogue_matches_the_po_file(entries):
             singular, plural = translations_of(entry)
             assert catalogue.ngettext(entry["msgid"], entry["msgid_plural"], 1) == singular
             assert catalogue.ngettext(entry["msgid"], entry["msgid_plural"], 2) == plural
+        elif "msgctxt" in entry:
+            translated = catalogue.pgettext(entry["msgctxt"], entry["msgid"])
+            assert translated == entry["msgstr"], entry["msgid"]
         else:
             assert catalogue.gettext(entry["msgid"]) == entry["msgstr"], entry["msgid"]
 

@@ -143,12 +143,20 @@ def test_a_focal_point_downloads_a_document_as_an_attachment_typed_as_found_at_u
     assert content_of(response) == uploaded
 
 
-def test_staff_download_any_organizations_document(staff_client, ours):
-    response = staff_client.get(ours.annex.get_absolute_url())
+def test_staff_download_any_organizations_submitted_document(staff_client, ours):
+    document = ours.submitted.documents.get(kind=Document.Kind.LEGAL_STATUS)
+
+    response = staff_client.get(document.get_absolute_url())
 
     assert response.status_code == 200
-    assert response["Content-Disposition"] == 'attachment; filename="annex.pdf"'
-    assert content_of(response) == ours.annex_bytes
+    assert response["Content-Disposition"] == (f'attachment; filename="{document.original_name}"')
+    with document.file.open("rb") as stored:
+        assert content_of(response) == stored.read()
+
+
+def test_staff_cannot_open_a_draft_s_documents(staff_client, ours):
+    # A draft is the organization's own until it is submitted.
+    assert finish(staff_client.get(ours.annex.get_absolute_url())).status_code == 404
 
 
 @pytest.mark.parametrize("role", OUTSIDERS)

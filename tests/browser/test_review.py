@@ -161,8 +161,8 @@ def test_reviewer_requests_information_the_applicant_answers_and_the_reviewer_re
             f". Message: “{QUESTION}”",
         ]
     )
-    # While the applicant answers there is nothing for the reviewer to do.
-    expect(page.locator("#review-actions")).to_have_count(0)
+    # While the applicant answers, the reviewer can only close it without a recommendation.
+    expect(page.locator("#review-actions legend")).to_have_text(["Do not recommend"])
 
     (request_mail,) = [m for m in mail.outbox if m.subject.startswith("More information needed")]
     assert request_mail.subject == f"More information needed for application {reference}"

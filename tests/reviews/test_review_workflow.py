@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -36,6 +37,7 @@ from tests.factories import (
     UserFactory,
     complete_application,
     pdf_bytes,
+    png_bytes,
 )
 
 pytestmark = pytest.mark.django_db
@@ -276,24 +278,26 @@ def test_delegates_and_applicants_cannot_add_internal_notes(role):
 
 
 @pytest.mark.parametrize(
-    ("role", "expected_status", "moved"),
+    ("role", "offered", "moved"),
     [
-        ("reviewer", 302, True),
-        ("pga_office", 403, False),
-        ("administrator", 403, False),
-        ("delegate", 302, False),
-        ("applicant", 302, False),
+        ("reviewer", True, True),
+        ("pga_office", False, False),
+        ("administrator", False, False),
+        ("delegate", False, False),
+        ("applicant", False, False),
     ],
 )
-def test_the_bulk_start_review_works_for_reviewers_only(role, expected_status, moved):
+def test_the_bulk_start_review_works_for_reviewers_only(role, offered, moved):
     first, second = submitted_application(), submitted_application()
+    browser = client_for(person(role))
+    changelist = reverse("admin:accreditation_application_changelist")
 
-    response = client_for(person(role)).post(
-        reverse("admin:accreditation_application_changelist"),
-        {"action": "start_review", "_selected_action": [first.pk, second.pk]},
+    listing = browser.get(changelist)
+    response = browser.post(
+        changelist, {"action": "start_review", "_selected_action": [first.pk, second.pk]}
     )
 
-    assert response.status_code == expected_status
+    assert ('value="start_review"' in listing.content.decode()) is offered
     if role in OUTSIDERS:
         assert sent_to_sign_in(response)
     expected = Status.UNDER_REVIEW if moved else Status.SUBMITTED
@@ -371,7 +375,11 @@ EXPECTED_STEPS = {
         Status.INFORMATION_REQUESTED,
     ),
     "recommend": ({Status.UNDER_REVIEW}, Status.RECOMMENDED),
-    "not_recommend": ({Status.UNDER_REVIEW}, Status.NOT_RECOMMENDED),
+    # Also when the applicant never answers a request for information.
+    "not_recommend": (
+        {Status.UNDER_REVIEW, Status.INFORMATION_REQUESTED},
+        Status.NOT_RECOMMENDED,
+    ),
     "reopen": ({Status.RECOMMENDED, Status.NOT_RECOMMENDED}, Status.UNDER_REVIEW),
 }
 
@@ -1053,3 +1061,127 @@ def test_steps_that_tell_the_applicant_nothing_send_no_mail():
     services.review(application=application, action="reopen", by=reviewer)
 
     assert mail.outbox == []
+
+
+# What each role sees on an application's page ---------------------------------------------
+
+
+def application_with_a_record():
+    """Under review, with an internal reason on the record, a note and a document opened."""
+    application = submitted_application()
+    reviewer = person("reviewer")
+    services.review(application=application, action="start_review", by=reviewer)
+    services.review(
+        application=application,
+        action="request_information",
+        by=reviewer,
+        message="Please send the statutes.",
+        internal_reason="Statutes look altered.",
+    )
+    services.add_staff_note(application=application, by=reviewer, text="Call the embassy.")
+    services.record_document_view(document=application.documents.first(), by=reviewer)
+    return application
+
+
+@pytest.mark.parametrize(
+    ("role", "sees_notes", "sees_document_events", "note_form"),
+    [
+        ("reviewer", True, True, True),
+        ("pga_office", True, False, True),
+        ("administrator", False, True, False),
+    ],
+)
+def test_the_page_shows_each_role_what_its_permissions_allow(
+    role, sees_notes, sees_document_events, note_form
+):
+    application = application_with_a_record()
+
+    html = client_for(person(role)).get(change_url(application)).content.decode()
+    entries = " ".join(timeline_entries(html))
+
+    assert "More information requested" in entries  # status changes: every staff role
+    assert ("Call the embassy." in entries) is sees_notes
+    assert ("Statutes look altered." in entries) is sees_notes
+    assert ("opened by staff" in entries) is sees_document_events
+    assert ("accreditation_application_note" in html or "/note/" in html) is note_form
+
+
+def test_a_superuser_posting_the_page_is_refused_and_nothing_is_logged():
+    application = submitted_application()
+    superuser = StaffFactory()
+
+    response = client_for(superuser).post(change_url(application), {"_save": "Save"})
+
+    assert response.status_code == 403
+    assert not LogEntry.objects.filter(object_id=str(application.pk)).exists()
+
+
+@pytest.mark.parametrize("object_id", ["abc", "999999"])
+def test_an_application_that_does_not_exist_sends_back_to_the_list(object_id):
+    url = reverse("admin:accreditation_application_change", args=[object_id])
+
+    response = client_for(person("reviewer")).get(url)
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:index")
+
+
+def test_a_thumbnail_seen_is_a_document_opened_once_per_quarter_hour():
+    application = submitted_application()
+    reviewer = person("reviewer")
+    Application.objects.filter(pk=application.pk).update(status=Status.INFORMATION_REQUESTED)
+    photo = services.add_document(
+        application=application,
+        kind=Document.Kind.OTHER,
+        checked=check_upload(
+            SimpleUploadedFile("office.png", png_bytes(), content_type="image/png")
+        ),
+        by=focal_point_of(application),
+    )
+    browser = client_for(reviewer)
+
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        assert browser.get(photo.get_absolute_url() + "?thumbnail=1").status_code == 200
+        clock.shift(timedelta(minutes=14))
+        finish(browser.get(photo.get_absolute_url()))
+        clock.shift(timedelta(minutes=2))
+        finish(browser.get(photo.get_absolute_url()))
+
+    viewed = DocumentEvent.objects.filter(document=photo, kind=DocumentEvent.Kind.VIEWED)
+    assert list(viewed.values_list("actor", flat=True)) == [reviewer.pk, reviewer.pk]
+
+
+def test_a_french_reviewer_reads_the_steps_and_roles_in_french():
+    application = application_in(Status.UNDER_REVIEW)
+    reviewer = person("reviewer", preferred_language="fr")
+    services.add_staff_note(application=application, by=reviewer, text="Vu.")
+    browser = client_for(reviewer)
+
+    html = browser.get(change_url(application), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+
+    assert "Commencer l’examen" not in html  # not a step from “under review”
+    assert "Ne pas recommander" in html
+    assert "(Examinateurs)" in " ".join(timeline_entries(html))
+
+
+def test_someone_in_several_groups_is_recorded_as_the_reviewer_they_acted_as():
+    application = application_in(Status.SUBMITTED)
+    reviewer = person("reviewer")
+    reviewer.groups.add(Group.objects.get(name="Administrators"))
+
+    services.review(application=application, action="start_review", by=reviewer)
+
+    assert application.history.get().role == "Reviewers"
+
+
+def test_an_unanswered_request_can_end_in_no_recommendation():
+    application = application_in(Status.INFORMATION_REQUESTED)
+
+    services.review(
+        application=application,
+        action="not_recommend",
+        by=person("reviewer"),
+        internal_reason="No answer after six weeks.",
+    )
+
+    assert status_of(application) == Status.NOT_RECOMMENDED

@@ -1,0 +1,109 @@
+"""Administrators manage people without raising anyone's powers, their own included."""
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from accounts.models import SecondFactor
+from accounts.roles import ADMINISTRATORS, REVIEWERS
+from tests.conftest import sign_in
+from tests.factories import StaffFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def administrator():
+    user = UserFactory(is_staff=True)
+    user.groups.add(Group.objects.get(name=ADMINISTRATORS))
+    return user
+
+
+def change_url(user):
+    return reverse("admin:accounts_user_change", args=[user.pk])
+
+
+def user_form(user, **changes):
+    fields = {
+        "email": user.email,
+        "given_name": user.given_name,
+        "family_name": user.family_name,
+        "preferred_language": user.preferred_language,
+        "is_active": "on",
+        "is_staff": "on",
+        "date_joined_0": f"{user.date_joined:%Y-%m-%d}",
+        "date_joined_1": f"{user.date_joined:%H:%M:%S}",
+        "security_events-TOTAL_FORMS": 0,
+        "security_events-INITIAL_FORMS": 0,
+        "security_events-MIN_NUM_FORMS": 0,
+        "security_events-MAX_NUM_FORMS": 1000,
+    }
+    return fields | changes
+
+
+def test_an_administrator_gives_someone_a_role(client):
+    sign_in(client, administrator())
+    person = UserFactory(is_staff=True)
+    reviewers = Group.objects.get(name=REVIEWERS)
+
+    response = client.post(change_url(person), user_form(person, groups=[reviewers.pk]))
+
+    assert response.status_code == 302
+    assert list(person.groups.all()) == [reviewers]
+
+
+def test_an_administrator_cannot_make_anyone_a_superuser(client):
+    sign_in(client, administrator())
+    person = UserFactory(is_staff=True)
+
+    page = client.get(change_url(person)).content.decode()
+    client.post(change_url(person), user_form(person, is_superuser="on"))
+
+    person.refresh_from_db()
+    assert 'name="is_superuser"' not in page
+    assert 'name="user_permissions"' not in page
+    assert person.is_superuser is False
+
+
+def test_an_administrator_cannot_change_their_own_account(client):
+    me = administrator()
+    sign_in(client, me)
+    everything = list(Group.objects.values_list("pk", flat=True))
+
+    page = client.get(change_url(me))
+    response = client.post(change_url(me), user_form(me, is_superuser="on", groups=everything))
+
+    me.refresh_from_db()
+    assert page.status_code == 200
+    assert 'name="email"' not in page.content.decode()  # shown, not editable
+    assert response.status_code == 403
+    assert (me.is_superuser, me.groups.count()) == (False, 1)
+
+
+def test_an_administrator_cannot_change_a_superuser_nor_reset_their_second_factor(client):
+    sign_in(client, administrator())
+    superuser = StaffFactory(email="chief@un.example.org")
+    SecondFactor.objects.create(user=superuser, secret="A" * 32, confirmed_at=superuser.date_joined)
+
+    response = client.post(change_url(superuser), user_form(superuser, email="mine@example.org"))
+    reset = client.post(
+        reverse("admin:accounts_user_changelist"),
+        {"action": "reset_second_factor", "_selected_action": [superuser.pk]},
+        follow=True,
+    )
+
+    superuser.refresh_from_db()
+    assert response.status_code == 403
+    assert superuser.email == "chief@un.example.org"
+    assert SecondFactor.objects.filter(user=superuser).exists()
+    assert "only a superuser may do that" in reset.content.decode()
+
+
+def test_a_superuser_still_manages_superusers(client):
+    sign_in(client, StaffFactory())
+    other = StaffFactory()
+
+    response = client.post(change_url(other), user_form(other, family_name="Renamed"))
+
+    other.refresh_from_db()
+    assert response.status_code == 302
+    assert other.family_name == "Renamed"
