@@ -895,6 +895,9 @@ def test_the_applicants_application_page_shows_the_request():
 
     assert "The reviewers ask for more information" in text
     assert REQUEST in text
+    # An answer is not a draft.
+    assert "Save the answers" in text
+    assert "Save the draft" not in text
 
 
 def test_the_applicants_dashboard_shows_the_request():
