@@ -8,6 +8,7 @@ admin, management commands and tests call these functions alike.
 import csv
 import io
 import logging
+import smtplib
 import zipfile
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -394,19 +395,41 @@ def delete_focal_point_account(*, user: User) -> None:
 # Mail ---------------------------------------------------------------------------
 
 
+class MailNotSent(Exception):
+    """The step was taken and recorded; the mail to these people could not be sent."""
+
+    def __init__(self, application: Application, recipients: list[str]):
+        super().__init__(", ".join(recipients))
+        self.application = application
+        self.recipients = recipients
+
+
 def _mail_focal_points(application: Application, template: str, *, message: str = "") -> None:
+    """Mail every focal point; raise MailNotSent, once all were tried, for those it failed."""
+    unsent = []
     for person in application.organization.focal_points.filter(is_active=True):
-        send_templated_mail(
-            template,
-            [person.email],
-            {
-                "application": application,
-                "person": person,
-                "documents": application.documents.filter(replaced_at=None),
-                "message": message,
-            },
-            language=person.preferred_language,
-        )
+        try:
+            send_templated_mail(
+                template,
+                [person.email],
+                {
+                    "application": application,
+                    "person": person,
+                    "documents": application.documents.filter(replaced_at=None),
+                    "message": message,
+                },
+                language=person.preferred_language,
+            )
+        except (smtplib.SMTPException, OSError):
+            logger.exception(
+                "Mail %s to user %s about application %s failed",
+                template,
+                person.pk,
+                application.pk,
+            )
+            unsent.append(person.email)
+    if unsent:
+        raise MailNotSent(application, unsent)
 
 
 # What changed between submissions ------------------------------------------------

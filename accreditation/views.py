@@ -241,6 +241,16 @@ def submit(request, pk):
             services.submit_application(application=application, by=request.user)
         except services.NotAllowed as refused:
             messages.error(request, refused.message)
+        except services.MailNotSent as unsent:
+            messages.warning(
+                request,
+                _(
+                    "The application is submitted, but the confirmation mail could not be "
+                    "sent to %(recipients)s. Keep the reference shown here."
+                )
+                % {"recipients": ", ".join(unsent.recipients)},
+            )
+            return redirect("accreditation:submitted", pk=application.pk)
         else:
             return redirect("accreditation:submitted", pk=application.pk)
     if application.status == Status.SUBMITTED:

@@ -265,6 +265,9 @@ class ApplicationAdmin(admin.ModelAdmin):
                 done += 1
             except services.NotAllowed as refusal:
                 refused.append(f"{application}: {refusal.message}")
+            except services.MailNotSent as unsent:
+                done += 1
+                self.message_user(request, mail_not_sent(unsent), messages.WARNING)
         if done:
             self.message_user(
                 request,
@@ -389,6 +392,7 @@ class ApplicationAdmin(admin.ModelAdmin):
         application = get_object_or_404(self.get_queryset(request), pk=pk)
         form = ReviewForm(request.POST)
         form.is_valid()
+        unsent = None
         try:
             services.review(
                 application=application,
@@ -399,12 +403,16 @@ class ApplicationAdmin(admin.ModelAdmin):
             )
         except services.NotAllowed as refusal:
             self.message_user(request, refusal.message, messages.ERROR)
-        else:
-            self.message_user(
-                request,
-                _("Done: %(action)s.") % {"action": services.REVIEW_ACTIONS[action].label},
-                messages.SUCCESS,
-            )
+            return redirect("admin:accreditation_application_change", pk)
+        except services.MailNotSent as error:
+            unsent = error
+        self.message_user(
+            request,
+            _("Done: %(action)s.") % {"action": services.REVIEW_ACTIONS[action].label},
+            messages.SUCCESS,
+        )
+        if unsent:
+            self.message_user(request, mail_not_sent(unsent), messages.WARNING)
         return redirect("admin:accreditation_application_change", pk)
 
     def note_view(self, request, pk):
@@ -470,6 +478,13 @@ class ApplicationAdmin(admin.ModelAdmin):
         call = get_object_or_404(Call, pk=call_id)
         applications = call.applications.exclude(status=Status.DRAFT).order_by("reference")
         return _zip_response(request, applications, f"call-{call.pk}-documents.zip")
+
+
+def mail_not_sent(unsent: services.MailNotSent) -> str:
+    return _(
+        "%(application)s: the step is taken, but the mail could not be sent to %(recipients)s. "
+        "Tell them another way."
+    ) % {"application": unsent.application, "recipients": ", ".join(unsent.recipients)}
 
 
 def _zip_response(request, applications, filename):

@@ -1,5 +1,6 @@
 import importlib
 import os
+import socket
 from pathlib import Path
 
 import pytest
@@ -126,3 +127,14 @@ def finish(response):
     if response.streaming:
         b"".join(response.streaming_content)
     return response
+
+
+@pytest.fixture
+def unreachable_mail_server(settings):
+    """Real SMTP, aimed at a local port nothing listens on: every mail fails to go."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", port, 5
+    return port

@@ -1188,3 +1188,52 @@ def test_an_unanswered_request_can_end_in_no_recommendation():
     )
 
     assert status_of(application) == Status.NOT_RECOMMENDED
+
+
+# When the mail server is down ------------------------------------------------------------
+
+
+def test_a_step_whose_mail_fails_is_taken_and_the_reviewer_is_told(unreachable_mail_server):
+    application = application_in(Status.UNDER_REVIEW)
+    focal_point = focal_point_of(application)
+
+    response = client_for(person("reviewer")).post(
+        review_url(application, "recommend"), follow=True
+    )
+
+    assert status_of(application) == Status.RECOMMENDED
+    assert application.history.get().to_status == Status.RECOMMENDED
+    text = page_text(response)
+    assert "Done: Recommend." in text
+    assert f"the mail could not be sent to {focal_point.email}. Tell them another way." in text
+
+
+def test_a_bulk_step_goes_on_past_a_mail_that_fails(unreachable_mail_server):
+    first, second = application_in(Status.UNDER_REVIEW), application_in(Status.UNDER_REVIEW)
+
+    response = client_for(person("reviewer")).post(
+        reverse("admin:accreditation_application_changelist"),
+        {"action": "recommend", "_selected_action": [first.pk, second.pk]},
+        follow=True,
+    )
+
+    assert (status_of(first), status_of(second)) == (Status.RECOMMENDED, Status.RECOMMENDED)
+    text = page_text(response)
+    assert "2 applications done." in text
+    assert text.count("the mail could not be sent to") == 2
+
+
+def test_a_submission_whose_confirmation_fails_is_submitted_and_the_applicant_told(
+    unreachable_mail_server,
+):
+    application = complete_application()
+    applicant = focal_point_of(application)
+
+    response = client_for(applicant).post(
+        reverse("accreditation:submit", args=[application.pk]), follow=True
+    )
+
+    application.refresh_from_db()
+    assert application.status == Status.SUBMITTED
+    assert application.reference in page_text(response)
+    assert "the confirmation mail could not be sent to" in page_text(response)
