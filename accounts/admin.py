@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -22,6 +23,17 @@ class SecurityEventInline(admin.TabularInline):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+def grantable_groups(user):
+    """The groups that give nothing beyond what this person may do themselves."""
+    own = user.get_all_permissions()
+    beyond = [
+        group.pk
+        for group in Group.objects.prefetch_related("permissions__content_type")
+        if {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.all()} - own
+    ]
+    return Group.objects.exclude(pk__in=beyond)
 
 
 @admin.register(User)
@@ -58,12 +70,22 @@ class UserAdmin(DjangoUserAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("second_factor")
 
-    # Administrators manage people, but may not raise anyone's powers above their own:
-    # only a superuser touches superusers, superuser status and single permissions, and
-    # nobody changes their own account here.
+    # Administrators manage people, but may not raise anyone's powers above their own, nor
+    # take over an account: only a superuser touches superusers, superuser status, single
+    # permissions, addresses (sign-in goes by mail to the address) and the accounts of
+    # people who may do more than the one managing them; nobody changes their own account.
 
     def may_manage(self, request, user) -> bool:
-        return request.user.is_superuser or not (user.is_superuser or user.pk == request.user.pk)
+        if request.user.is_superuser:
+            return True
+        if user.is_superuser or user.pk == request.user.pk:
+            return False
+        return user.get_all_permissions() <= request.user.get_all_permissions()
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "groups" and not request.user.is_superuser:
+            kwargs["queryset"] = grantable_groups(request.user)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def has_change_permission(self, request, obj=None):
         if obj is not None and not self.may_manage(request, obj):
@@ -74,6 +96,8 @@ class UserAdmin(DjangoUserAdmin):
         fields = list(super().get_readonly_fields(request, obj))
         if not request.user.is_superuser:
             fields += ["is_superuser", "user_permissions"]
+            if obj is not None:
+                fields.append("email")
         return fields
 
     @admin.display(description=_("second factor"), boolean=True)

@@ -685,18 +685,27 @@ def import_ecosoc_list(*, text: str) -> EcosocImport:
 def _ecosoc_rows(reader, columns) -> tuple[list[EcosocOrganization], int]:
     rows, skipped = [], 0
     for row in reader:
-        name = (row.get(columns["name"]) or "").strip()
-        if not name:
+        values = {
+            column: (row.get(columns.get(column, ""), "") or "").strip()
+            for column in ("name", "country", "status", "homepage")
+        }
+        if not values["name"]:
             skipped += 1
             continue
-        homepage = (row.get(columns.get("homepage", ""), "") or "").strip()
+        for column in ("name", "country", "status"):
+            limit = EcosocOrganization._meta.get_field(column).max_length
+            if len(values[column]) > limit:
+                raise NotAllowed(
+                    _("Line %(line)d: the %(column)s is longer than %(limit)d characters.")
+                    % {"line": reader.line_num, "column": column, "limit": limit}
+                )
         rows.append(
             EcosocOrganization(
-                name=name,
-                normalized_name=normalize_name(name),
-                country=(row.get(columns.get("country", ""), "") or "").strip(),
-                status=(row.get(columns.get("status", ""), "") or "").strip(),
-                homepage_domain=homepage_domain(homepage) if homepage else "",
+                name=values["name"],
+                normalized_name=normalize_name(values["name"])[:300],
+                country=values["country"],
+                status=values["status"],
+                homepage_domain=homepage_domain(values["homepage"])[:253],
             )
         )
     return rows, skipped
@@ -759,7 +768,8 @@ def stream_documents_zip(applications, *, by: User, chunk_size: int = 64 * 1024)
     """Yield a ZIP of the current documents of these applications, one folder per reference.
 
     Nothing is built in memory beyond one chunk of one file at a time. Each application's
-    documents are recorded as viewed by ``by`` once they are in the archive.
+    documents are recorded as viewed by ``by`` before their bytes go out, so that a
+    download cut off half-way is on the record too.
     """
     sink = _ChunkSink()
     role = role_of(by)
@@ -768,6 +778,16 @@ def stream_documents_zip(applications, *, by: User, chunk_size: int = 64 * 1024)
             folder = application.reference or f"draft-{application.pk}"
             used: set[str] = set()
             documents = list(application.documents.filter(replaced_at=None).order_by("kind", "pk"))
+            DocumentEvent.objects.bulk_create(
+                DocumentEvent(
+                    application=application,
+                    document=document,
+                    actor=by,
+                    role=role,
+                    kind=DocumentEvent.Kind.VIEWED,
+                )
+                for document in documents
+            )
             for document in documents:
                 name = f"{folder}/{document.get_kind_display()} - {document.original_name}"
                 while name in used:
@@ -781,14 +801,4 @@ def stream_documents_zip(applications, *, by: User, chunk_size: int = 64 * 1024)
                         target.write(block)
                         yield sink.take()
                 yield sink.take()
-            DocumentEvent.objects.bulk_create(
-                DocumentEvent(
-                    application=application,
-                    document=document,
-                    actor=by,
-                    role=role,
-                    kind=DocumentEvent.Kind.VIEWED,
-                )
-                for document in documents
-            )
     yield sink.take()

@@ -38,6 +38,13 @@ from .regional_groups import MEMBER_STATES, RegionalGroup, regional_group
 class ReadOnlyRecordAdmin(admin.ModelAdmin):
     """For records nobody may edit or delete, superusers included."""
 
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if "application" in {field.name for field in self.model._meta.fields}:
+            # A draft is the organization's own until it is submitted.
+            queryset = queryset.exclude(application__status=Status.DRAFT)
+        return queryset
+
     def has_add_permission(self, request, obj=None):
         return False
 
@@ -501,8 +508,17 @@ def _zip_response(request, applications, filename):
 class StatusChangeAdmin(ReadOnlyRecordAdmin):
     list_display = ["at", "application", "from_status", "to_status", "actor", "role"]
     list_filter = ["to_status", "role"]
-    search_fields = ["application__reference", "actor__email", "note"]
     list_select_related = ["application", "actor"]
+
+    # The internal reason is for those who read internal notes.
+    def get_search_fields(self, request):
+        fields = ["application__reference", "actor__email"]
+        return (
+            [*fields, "note"] if request.user.has_perm("accreditation.view_staffnote") else fields
+        )
+
+    def get_exclude(self, request, obj=None):
+        return [] if request.user.has_perm("accreditation.view_staffnote") else ["note"]
 
 
 @admin.register(DocumentEvent)

@@ -44,7 +44,7 @@ ROLES = {
         "accounts.view_securityevent",
         "auth.view_group",
         "accreditation.view_application",
-        "accreditation.view_organization", "accreditation.change_organization",
+        "accreditation.view_organization",
         "accreditation.view_statuschange", "accreditation.view_documentevent",
         "accreditation.view_ecosocorganization", "accreditation.add_ecosocorganization",
     ],

@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from accounts.models import SecondFactor
-from accounts.roles import ADMINISTRATORS, REVIEWERS
+from accounts.roles import ADMINISTRATORS, MEMBER_STATE_DELEGATES, REVIEWERS
 from tests.conftest import sign_in
 from tests.factories import StaffFactory, UserFactory
 
@@ -40,15 +40,60 @@ def user_form(user, **changes):
     return fields | changes
 
 
-def test_an_administrator_gives_someone_a_role(client):
+def test_an_administrator_gives_someone_a_role_they_hold_no_more_than_themselves(client):
+    sign_in(client, administrator())
+    person = UserFactory(is_staff=True)
+    delegates = Group.objects.get(name=MEMBER_STATE_DELEGATES)
+
+    response = client.post(change_url(person), user_form(person, groups=[delegates.pk]))
+
+    assert response.status_code == 302
+    assert list(person.groups.all()) == [delegates]
+
+
+def test_an_administrator_cannot_give_a_role_with_powers_they_lack(client):
+    # Reviewers read documents and take review steps; Administrators do neither.
     sign_in(client, administrator())
     person = UserFactory(is_staff=True)
     reviewers = Group.objects.get(name=REVIEWERS)
 
+    page = client.get(change_url(person)).content.decode()
     response = client.post(change_url(person), user_form(person, groups=[reviewers.pk]))
 
-    assert response.status_code == 302
-    assert list(person.groups.all()) == [reviewers]
+    assert f'value="{reviewers.pk}"' not in page
+    assert response.status_code == 200  # the form, with the choice refused
+    assert not person.groups.exists()
+
+
+def test_an_administrator_cannot_take_over_a_reviewers_account(client):
+    sign_in(client, administrator())
+    reviewer = UserFactory(is_staff=True, email="reviewer@un.example.org")
+    reviewer.groups.add(Group.objects.get(name=REVIEWERS))
+    SecondFactor.objects.create(user=reviewer, secret="A" * 32, confirmed_at=reviewer.date_joined)
+
+    response = client.post(change_url(reviewer), user_form(reviewer, email="mine@example.org"))
+    client.post(
+        reverse("admin:accounts_user_changelist"),
+        {"action": "reset_second_factor", "_selected_action": [reviewer.pk]},
+    )
+
+    reviewer.refresh_from_db()
+    assert response.status_code == 403
+    assert reviewer.email == "reviewer@un.example.org"
+    assert SecondFactor.objects.filter(user=reviewer).exists()
+
+
+def test_an_administrator_cannot_change_anyones_address(client):
+    # Sign-in links go to the address: changing it would hand over the account.
+    sign_in(client, administrator())
+    applicant = UserFactory(email="amina@example.org")
+
+    page = client.get(change_url(applicant)).content.decode()
+    client.post(change_url(applicant), user_form(applicant, email="mine@example.org"))
+
+    applicant.refresh_from_db()
+    assert 'name="email"' not in page
+    assert applicant.email == "amina@example.org"
 
 
 def test_an_administrator_cannot_make_anyone_a_superuser(client):

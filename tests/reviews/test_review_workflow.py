@@ -161,7 +161,7 @@ EXPECTED_PERMISSIONS = {
         "accounts.view_securityevent",
         "auth.view_group",
         "accreditation.view_application",
-        "accreditation.view_organization", "accreditation.change_organization",
+        "accreditation.view_organization",
         "accreditation.view_statuschange", "accreditation.view_documentevent",
         "accreditation.view_ecosocorganization", "accreditation.add_ecosocorganization",
     },
@@ -1237,3 +1237,42 @@ def test_a_submission_whose_confirmation_fails_is_submitted_and_the_applicant_to
     assert application.status == Status.SUBMITTED
     assert application.reference in page_text(response)
     assert "the confirmation mail could not be sent to" in page_text(response)
+
+
+# The records' own admin pages ---------------------------------------------------------------
+
+
+def test_the_records_of_a_draft_are_not_shown_to_staff():
+    draft = complete_application()
+    submitted = submitted_application()
+    browser = client_for(person("reviewer"))
+
+    page = browser.get(reverse("admin:accreditation_documentevent_changelist")).content.decode()
+    shown = re.findall(r'class="field-application[^"]*">(.*?)</', page)
+
+    assert str(submitted) in " ".join(shown)
+    assert str(draft) not in " ".join(shown)
+    event = DocumentEvent.objects.filter(application=draft).first()
+    url = reverse("admin:accreditation_documentevent_change", args=[event.pk])
+    assert browser.get(url).status_code == 302  # "does not exist"
+
+
+def test_internal_reasons_are_for_those_who_read_internal_notes():
+    application = application_with_a_record()
+    change = application.history.get(to_status=Status.INFORMATION_REQUESTED)
+    url = reverse("admin:accreditation_statuschange_change", args=[change.pk])
+    changelist = reverse("admin:accreditation_statuschange_changelist")
+
+    for role, sees in [("reviewer", True), ("administrator", False)]:
+        browser = client_for(person(role))
+        assert ("Statutes look altered." in browser.get(url).content.decode()) is sees
+        found = browser.get(changelist, {"q": "altered"}).context["cl"].result_count
+        assert found == (1 if sees else 0)
+
+
+def test_the_reviewer_is_told_while_the_applicant_is_answering():
+    application = application_in(Status.INFORMATION_REQUESTED)
+
+    text = page_text(client_for(person("reviewer")).get(change_url(application)))
+
+    assert "answers and documents may change until the application is submitted again" in text

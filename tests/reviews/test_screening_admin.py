@@ -566,6 +566,17 @@ def test_import_skips_rows_without_a_name(staff_client):
     assert ecosoc_list() == [("Named", "Peru", "Roster", ""), ("Other", "", "", "")]
 
 
+def test_a_name_too_long_for_the_list_is_refused_with_its_line(staff_client):
+    import_ecosoc(staff_client, "name,country,status\nKept,Kenya,Special\n")
+
+    response = import_ecosoc(
+        staff_client, f"name,country,status\nFine,Peru,Roster\n{'N' * 301},Chile,Special\n"
+    )
+
+    assert "Line 3: the name is longer than 300 characters." in response.content.decode()
+    assert ecosoc_list() == [("Kept", "Kenya", "Special", "")]
+
+
 def test_a_file_without_a_name_column_is_refused_with_a_clear_error(staff_client):
     import_ecosoc(staff_client, "name,country,status\nKept,Kenya,Special\n")
 
