@@ -15,7 +15,6 @@ class OrganizationAdmin(admin.ModelAdmin):
     list_display = ["name", "acronym", "type", "country", "in_ecosoc_status", "created_at"]
     list_filter = ["type", "in_ecosoc_status", "country"]
     search_fields = ["name", "acronym", "homepage", "memberships__user__email"]
-    readonly_fields = ["normalized_name", "homepage_domain"]
     # As on the applicants' form: "mvn.example" means https://mvn.example.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     inlines = [FocalPointInline]

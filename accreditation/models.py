@@ -256,20 +256,26 @@ class Document(models.Model):
 class StatusChange(models.Model):
     """The append-only history of an application: who moved it, from what, to what, why, when."""
 
-    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="history")
+    application = models.ForeignKey(
+        Application, on_delete=models.PROTECT, related_name="history", verbose_name=_("application")
+    )
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("by"),
     )
     role = models.CharField(_("role"), max_length=40, blank=True)
-    from_status = models.CharField(max_length=30, choices=Status.choices)
-    to_status = models.CharField(max_length=30, choices=Status.choices)
+    from_status = models.CharField(_("from"), max_length=30, choices=Status.choices)
+    to_status = models.CharField(_("to"), max_length=30, choices=Status.choices)
     # Internal: seen by staff only.
     note = models.TextField(_("internal note"), blank=True)
     # Seen by the applicant (a request for information, a decision's message).
     message = models.TextField(_("message to the applicant"), blank=True)
     # What the application held when it was submitted, to show what changed.
     snapshot = models.JSONField(default=dict, blank=True)
-    at = models.DateTimeField(default=timezone.now)
+    at = models.DateTimeField(_("at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("status change")
@@ -300,15 +306,24 @@ class DocumentEvent(models.Model):
         VIEWED = "viewed", _("Opened by staff")
 
     application = models.ForeignKey(
-        Application, on_delete=models.PROTECT, related_name="document_events"
+        Application,
+        on_delete=models.PROTECT,
+        related_name="document_events",
+        verbose_name=_("application"),
     )
-    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="events")
+    document = models.ForeignKey(
+        Document, on_delete=models.PROTECT, related_name="events", verbose_name=_("document")
+    )
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("by"),
     )
     role = models.CharField(_("role"), max_length=40, blank=True)
     kind = models.CharField(_("event"), max_length=20, choices=Kind.choices)
-    at = models.DateTimeField(default=timezone.now)
+    at = models.DateTimeField(_("at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("document event")
@@ -323,12 +338,20 @@ class StaffNote(models.Model):
     """An internal note on an application; staff only, append-only."""
 
     application = models.ForeignKey(
-        Application, on_delete=models.PROTECT, related_name="staff_notes"
+        Application,
+        on_delete=models.PROTECT,
+        related_name="staff_notes",
+        verbose_name=_("application"),
     )
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("author"),
+    )
     role = models.CharField(_("role"), max_length=40, blank=True)
     text = models.TextField(_("note"))
-    at = models.DateTimeField(default=timezone.now)
+    at = models.DateTimeField(_("at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("staff note")

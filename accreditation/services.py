@@ -444,7 +444,8 @@ def snapshot(application: Application) -> dict:
         # further documents by name.
         "documents": {
             (doc.kind if doc.kind != Document.Kind.OTHER else f"other:{doc.original_name}"): {
-                "label": f"{doc.get_kind_display()}: {doc.original_name}",
+                "kind": doc.kind,
+                "name": doc.original_name,
                 "sha256": doc.sha256,
             }
             for doc in application.documents.filter(replaced_at=None)
@@ -468,17 +469,29 @@ def changes_since_previous_submission(application: Application) -> list[str]:
     old_documents, new_documents = before.get("documents", {}), now.get("documents", {})
     for key, document in new_documents.items():
         if key not in old_documents:
-            changes.append(_("New document: %(name)s") % {"name": document["label"]})
+            changes.append(_("New document: %(name)s") % {"name": _document_label(document)})
         elif old_documents[key]["sha256"] != document["sha256"]:
             changes.append(
                 _("Document changed: %(name)s (was %(old)s)")
-                % {"name": document["label"], "old": old_documents[key]["label"]}
+                % {
+                    "name": _document_label(document),
+                    "old": _document_label(old_documents[key]),
+                }
             )
     for key in old_documents.keys() - new_documents.keys():
         changes.append(
-            _("Document no longer attached: %(name)s") % {"name": old_documents[key]["label"]}
+            _("Document no longer attached: %(name)s")
+            % {"name": _document_label(old_documents[key])}
         )
     return changes
+
+
+def _document_label(entry: dict) -> str:
+    """“Proof of legal status: statutes.pdf”, in the reader's language."""
+    return _("%(kind)s: %(name)s") % {
+        "kind": Document.Kind(entry["kind"]).label,
+        "name": entry["name"],
+    }
 
 
 # Review by staff ------------------------------------------------------------------

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_countries.fields import Country
 
+from accounts.roles import role_label
 from accreditation import services
 from accreditation.models import (
     Application,
@@ -37,6 +38,10 @@ from .regional_groups import MEMBER_STATES, RegionalGroup, regional_group
 
 class ReadOnlyRecordAdmin(admin.ModelAdmin):
     """For records nobody may edit or delete, superusers included."""
+
+    @admin.display(description=_("role"), ordering="role")
+    def role_name(self, record):
+        return role_label(record.role)
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
@@ -120,9 +125,17 @@ class FlagFilter(admin.SimpleListFilter):
 
 
 class EcosocMatchFilter(FlagFilter):
-    title = _("found in the ECOSOC list")
+    title = _("match in the ECOSOC list")
     parameter_name = "ecosoc_match"
     annotation = "_ecosoc_match"
+
+
+class DeclaredEcosocFilter(admin.BooleanFieldListFilter):
+    """The organization's own answer, titled so that "By …" reads as a phrase."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.title = _("declared ECOSOC status")
 
 
 class DuplicateFilter(FlagFilter):
@@ -157,18 +170,20 @@ class EcosocImportForm(forms.Form):
 @admin.register(Application)
 class ApplicationAdmin(admin.ModelAdmin):
     change_form_template = "admin/accreditation/application/change_form.html"
+    # What a reviewer scans for first comes first; the call last, as it is long and often
+    # filtered on.
     list_display = [
         "reference",
+        "status",
         "organization_name",
         "country",
         "regional_group_label",
         "organization_type",
-        "call",
-        "status",
         "submitted_at",
         "document_count",
         "ecosoc_flag",
         "duplicate_flag",
+        "call",
     ]
     list_filter = [
         "call",
@@ -176,7 +191,7 @@ class ApplicationAdmin(admin.ModelAdmin):
         RegionalGroupFilter,
         CountryFilter,
         "organization__type",
-        "organization__in_ecosoc_status",
+        ("organization__in_ecosoc_status", DeclaredEcosocFilter),
         EcosocMatchFilter,
         DuplicateFilter,
     ]
@@ -506,7 +521,7 @@ def _zip_response(request, applications, filename):
 
 @admin.register(StatusChange)
 class StatusChangeAdmin(ReadOnlyRecordAdmin):
-    list_display = ["at", "application", "from_status", "to_status", "actor", "role"]
+    list_display = ["at", "application", "from_status", "to_status", "actor", "role_name"]
     list_filter = ["to_status", "role"]
     list_select_related = ["application", "actor"]
 
@@ -523,14 +538,14 @@ class StatusChangeAdmin(ReadOnlyRecordAdmin):
 
 @admin.register(DocumentEvent)
 class DocumentEventAdmin(ReadOnlyRecordAdmin):
-    list_display = ["at", "application", "document", "kind", "actor", "role"]
+    list_display = ["at", "application", "document", "kind", "actor", "role_name"]
     list_filter = ["kind"]
     list_select_related = ["application", "document", "actor"]
 
 
 @admin.register(StaffNote)
 class StaffNoteAdmin(ReadOnlyRecordAdmin):
-    list_display = ["at", "application", "author", "role", "text"]
+    list_display = ["at", "application", "author", "role_name", "text"]
     list_select_related = ["application", "author"]
 
 

@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import strip_tags
 
 from accounts.models import SecondFactor
@@ -960,6 +960,14 @@ def test_an_answer_with_a_differently_named_file_lists_the_document_change():
     changes = services.changes_since_previous_submission(application)
     assert any("registration-certificate.pdf" in change for change in changes), changes
     assert not any("reason" in change for change in changes), changes
+    # Read in French, the kinds of document are in French too.
+    with translation.override("fr"):
+        in_french = services.changes_since_previous_submission(application)
+    assert in_french == [
+        "Document modifié\u00a0: Justificatif du statut juridique\u00a0: "
+        "registration-certificate.pdf (auparavant Justificatif du statut juridique\u00a0: "
+        "legal_status.pdf)"
+    ]
 
 
 def test_an_answer_with_other_meetings_and_a_further_document_lists_both():
