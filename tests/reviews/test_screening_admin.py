@@ -1176,3 +1176,16 @@ def test_the_zip_of_an_unknown_call_is_not_found(staff_client):
     url = reverse("admin:accreditation_application_call_documents", args=[999999])
 
     assert staff_client.get(url).status_code == 404
+
+
+def test_staff_switch_the_admin_to_french_from_its_header(staff_client):
+    index = staff_client.get(reverse("admin:index")).content.decode()
+
+    response = staff_client.post(
+        reverse("set_language"), {"language": "fr", "next": CHANGELIST}, follow=True
+    )
+
+    assert '<label for="admin-language"' in index
+    assert "Change password" not in index  # sign-in is by link: there is no password
+    assert response.redirect_chain[-1][0] == CHANGELIST
+    assert '<html lang="fr"' in response.content.decode()
