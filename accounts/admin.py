@@ -136,17 +136,10 @@ class UserAdmin(DjangoUserAdmin):
         )
 
 
-@admin.register(SecurityEvent)
-class SecurityEventAdmin(admin.ModelAdmin):
-    """Read-only for everyone, superusers included: the record cannot be edited away."""
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For records nobody may add, edit or delete, superusers included."""
 
-    list_display = ["at", "user", "kind", "actor", "note"]
-    list_filter = ["kind"]
-    search_fields = ["user__email", "actor__email", "note"]
-    date_hierarchy = "at"
-    list_select_related = ["user", "actor"]
-
-    def has_add_permission(self, request):
+    def has_add_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):
@@ -154,3 +147,14 @@ class SecurityEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(SecurityEvent)
+class SecurityEventAdmin(ReadOnlyAdmin):
+    """Read-only for everyone, superusers included: the record cannot be edited away."""
+
+    list_display = ["at", "user", "kind", "actor", "note"]
+    list_filter = ["kind"]
+    search_fields = ["user__email", "actor__email", "note"]
+    date_hierarchy = "at"
+    list_select_related = ["user", "actor"]

@@ -253,7 +253,19 @@ class Document(models.Model):
         return self.replaced_at is None
 
 
-class StatusChange(models.Model):
+class Record(models.Model):
+    """An entry of an application's record: append-only, with when it happened and the role
+    its author acted in (kept as the group's name at the time)."""
+
+    role = models.CharField(_("role"), max_length=40, blank=True)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "pk"]
+
+
+class StatusChange(Record):
     """The append-only history of an application: who moved it, from what, to what, why, when."""
 
     application = models.ForeignKey(
@@ -266,7 +278,6 @@ class StatusChange(models.Model):
         related_name="+",
         verbose_name=_("by"),
     )
-    role = models.CharField(_("role"), max_length=40, blank=True)
     from_status = models.CharField(_("from"), max_length=30, choices=Status.choices)
     to_status = models.CharField(_("to"), max_length=30, choices=Status.choices)
     # Internal: seen by staff only.
@@ -275,12 +286,10 @@ class StatusChange(models.Model):
     message = models.TextField(_("message to the applicant"), blank=True)
     # What the application held when it was submitted, to show what changed.
     snapshot = models.JSONField(default=dict, blank=True)
-    at = models.DateTimeField(_("at"), default=timezone.now)
 
-    class Meta:
+    class Meta(Record.Meta):
         verbose_name = _("status change")
         verbose_name_plural = _("status changes")
-        ordering = ["at", "pk"]
 
     def __str__(self):
         return f"{self.application}: {self.from_status} → {self.to_status}"
@@ -296,7 +305,7 @@ class ReferenceCounter(models.Model):
         return f"{self.year}: {self.last_number}"
 
 
-class DocumentEvent(models.Model):
+class DocumentEvent(Record):
     """Append-only: documents uploaded, replaced or removed, and staff opening them."""
 
     class Kind(models.TextChoices):
@@ -321,20 +330,17 @@ class DocumentEvent(models.Model):
         related_name="+",
         verbose_name=_("by"),
     )
-    role = models.CharField(_("role"), max_length=40, blank=True)
     kind = models.CharField(_("event"), max_length=20, choices=Kind.choices)
-    at = models.DateTimeField(_("at"), default=timezone.now)
 
-    class Meta:
+    class Meta(Record.Meta):
         verbose_name = _("document event")
         verbose_name_plural = _("document events")
-        ordering = ["at", "pk"]
 
     def __str__(self):
         return f"{self.document}: {self.get_kind_display()}"
 
 
-class StaffNote(models.Model):
+class StaffNote(Record):
     """An internal note on an application; staff only, append-only."""
 
     application = models.ForeignKey(
@@ -349,14 +355,11 @@ class StaffNote(models.Model):
         related_name="+",
         verbose_name=_("author"),
     )
-    role = models.CharField(_("role"), max_length=40, blank=True)
     text = models.TextField(_("note"))
-    at = models.DateTimeField(_("at"), default=timezone.now)
 
-    class Meta:
+    class Meta(Record.Meta):
         verbose_name = _("staff note")
         verbose_name_plural = _("staff notes")
-        ordering = ["at", "pk"]
 
     def __str__(self):
         return self.text[:60]

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_countries.fields import Country
 
+from accounts.admin import ReadOnlyAdmin
 from accounts.roles import role_label
 from accreditation import services
 from accreditation.models import (
@@ -36,28 +37,16 @@ from events.models import Call
 from .regional_groups import MEMBER_STATES, RegionalGroup, regional_group
 
 
-class ReadOnlyRecordAdmin(admin.ModelAdmin):
-    """For records nobody may edit or delete, superusers included."""
+class ReadOnlyRecordAdmin(ReadOnlyAdmin):
+    """An application's record: read-only for everyone, and a draft's stays out of sight."""
 
     @admin.display(description=_("role"), ordering="role")
     def role_name(self, record):
         return role_label(record.role)
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if "application" in {field.name for field in self.model._meta.fields}:
-            # A draft is the organization's own until it is submitted.
-            queryset = queryset.exclude(application__status=Status.DRAFT)
-        return queryset
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+        # A draft is the organization's own until it is submitted.
+        return super().get_queryset(request).exclude(application__status=Status.DRAFT)
 
 
 class RegionalGroupFilter(admin.SimpleListFilter):
@@ -550,6 +539,6 @@ class StaffNoteAdmin(ReadOnlyRecordAdmin):
 
 
 @admin.register(EcosocOrganization)
-class EcosocOrganizationAdmin(ReadOnlyRecordAdmin):
+class EcosocOrganizationAdmin(ReadOnlyAdmin):
     list_display = ["name", "country", "status", "imported_at"]
     search_fields = ["name"]

@@ -8,7 +8,6 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.forms import modelform_factory
-from django.utils import timezone
 
 from accreditation import services
 from accreditation.models import Application, Document, Status, StatusChange
@@ -20,6 +19,7 @@ from tests.factories import (
     FocalPointFactory,
     OrganizationFactory,
     UserFactory,
+    application_in,
     complete_application,
     pdf_bytes,
 )
@@ -27,17 +27,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 ALL_STATUSES = list(Status)
-
-
-def application_in(status: str) -> Application:
-    """A complete application put straight into a status, as if it had got there step by step."""
-    application = complete_application()
-    if status != Status.DRAFT:
-        Application.objects.filter(pk=application.pk).update(
-            status=status, reference=f"SA-2030-{application.pk:05d}", submitted_at=timezone.now()
-        )
-        application.refresh_from_db()
-    return application
 
 
 def take_step(application, target, actor, note=""):

@@ -23,6 +23,7 @@ from accreditation.models import (
     StatusChange,
 )
 from events.models import Call
+from tests.browser.flows import heading, new_device, sign_in_by_mail
 from tests.factories import (
     CallFactory,
     FocalPointFactory,
@@ -43,33 +44,6 @@ REASON = (
     "Our network brings together migrant workers' associations in East Africa. "
     "We want their experience of recruitment and remittances heard by Member States."
 )
-
-
-def heading(page):
-    return page.get_by_role("heading", level=1)
-
-
-def sign_in_by_mail(page, live_server, email):
-    """From a sign-in form on screen: ask for a link, open it from the plain-text mail, sign in."""
-    already_sent = len(mail.outbox)
-    page.get_by_role("textbox", name="Email address").fill(email)
-    page.get_by_role("button", name="Send me a sign-in link").click()
-    expect(heading(page)).to_have_text("Check your mailbox")
-    assert len(mail.outbox) == already_sent + 1
-    message = mail.outbox[-1]
-    assert message.to == [email]
-    (url,) = re.findall(rf"^{re.escape(live_server.url)}/s/\S+$", message.body, re.MULTILINE)
-
-    page.goto(url)
-    expect(heading(page)).to_have_text(f"Sign in as {email}")
-    page.get_by_role("button", name="Sign in", exact=True).click()
-
-
-def new_device(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, locale="en-GB")
-    device = context.new_page()
-    device.set_default_timeout(10_000)
-    return context, device
 
 
 def test_new_applicant_applies_leaves_comes_back_on_another_device_and_submits(

@@ -7,8 +7,6 @@ the question, changes the reason, replaces a document and submits again; the
 reviewer sees what changed and recommends the application.
 """
 
-import re
-
 import pyotp
 import pytest
 from django.contrib.auth.models import Group
@@ -22,6 +20,7 @@ from accounts import services as account_services
 from accounts.roles import APPLICANT, REVIEWERS
 from accreditation import services
 from accreditation.models import Document, Status
+from tests.browser.flows import heading, new_device, sign_in_by_mail
 from tests.factories import (
     ApplicationFactory,
     CallFactory,
@@ -45,10 +44,6 @@ NEW_REASON = (
 )
 
 
-def heading(page):
-    return page.get_by_role("heading", level=1)
-
-
 def reviewer_with_second_factor(email):
     """A staff member in the Reviewers group, with a confirmed factor whose current code is unspent."""
     reviewer = UserFactory(email=email, is_staff=True)
@@ -59,22 +54,6 @@ def reviewer_with_second_factor(email):
         user=reviewer, code=totp.at(timezone.now(), counter_offset=-1)
     )
     return reviewer, totp
-
-
-def sign_in_by_mail(page, live_server, email):
-    """From a sign-in form on screen: ask for a link, open it from the plain-text mail, sign in."""
-    already_sent = len(mail.outbox)
-    page.get_by_role("textbox", name="Email address").fill(email)
-    page.get_by_role("button", name="Send me a sign-in link").click()
-    expect(heading(page)).to_have_text("Check your mailbox")
-    assert len(mail.outbox) == already_sent + 1
-    message = mail.outbox[-1]
-    assert message.to == [email]
-    (url,) = re.findall(rf"^{re.escape(live_server.url)}/s/\S+$", message.body, re.MULTILINE)
-
-    page.goto(url)
-    expect(heading(page)).to_have_text(f"Sign in as {email}")
-    page.get_by_role("button", name="Sign in", exact=True).click()
 
 
 def status_line(page):
@@ -172,10 +151,8 @@ def test_reviewer_requests_information_the_applicant_answers_and_the_reviewer_re
 
     # 2. The applicant, on another device, answers. A minute later, a new link is allowed.
     cache.clear()
-    context = browser.new_context(base_url=live_server.url, locale="en-GB")
+    context, device = new_device(browser, live_server)
     try:
-        device = context.new_page()
-        device.set_default_timeout(10_000)
         device.goto("/")
         device.get_by_role("link", name="Sign in", exact=True).click()
         sign_in_by_mail(device, live_server, applicant.email)

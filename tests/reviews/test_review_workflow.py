@@ -35,6 +35,7 @@ from tests.factories import (
     MeetingFactory,
     StaffFactory,
     UserFactory,
+    application_in,
     complete_application,
     pdf_bytes,
     png_bytes,
@@ -84,17 +85,6 @@ def submitted_application() -> Application:
     application = complete_application()
     services.submit_application(application=application, by=focal_point_of(application))
     application.refresh_from_db()
-    return application
-
-
-def application_in(status: str) -> Application:
-    """A complete application put straight into a status, as if it had got there step by step."""
-    application = complete_application()
-    if status != Status.DRAFT:
-        Application.objects.filter(pk=application.pk).update(
-            status=status, reference=f"SA-2030-{application.pk:05d}", submitted_at=timezone.now()
-        )
-        application.refresh_from_db()
     return application
 
 

@@ -1189,3 +1189,4 @@ def test_staff_switch_the_admin_to_french_from_its_header(staff_client):
     assert "Change password" not in index  # sign-in is by link: there is no password
     assert response.redirect_chain[-1][0] == CHANGELIST
     assert '<html lang="fr"' in response.content.decode()
+    assert '<option value="fr" lang="fr" selected>' in response.content.decode()
