@@ -133,6 +133,10 @@ class DuplicateFilter(FlagFilter):
     annotation = "_duplicate"
 
 
+# In the session: a refused review step's fields, shown again once on the application's page.
+REVIEW_DRAFT = "review_draft"
+
+
 class ReviewForm(forms.Form):
     message = forms.CharField(
         label=_("Message to the applicant"),
@@ -352,6 +356,16 @@ class ApplicationAdmin(admin.ModelAdmin):
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
         organization = application.organization
         documents = list(application.documents.order_by("kind", "-uploaded_at"))
+        review_draft = request.session.pop(REVIEW_DRAFT, {})
+        if review_draft.get("application") != application.pk:
+            review_draft = {}
+        actions = (
+            services.available_actions(application) if self.has_review_permission(request) else []
+        )
+        if review_draft and review_draft["action"] not in {action.name for action in actions}:
+            # The step is no longer offered (someone else moved the application): say why.
+            self.message_user(request, review_draft["error"], messages.ERROR)
+            review_draft = {}
         extra_context = (extra_context or {}) | {
             "timeline": self.timeline(request, application),
             "can_add_note": request.user.has_perm("accreditation.add_staffnote"),
@@ -364,10 +378,8 @@ class ApplicationAdmin(admin.ModelAdmin):
             "current_documents": [doc for doc in documents if doc.is_current],
             "earlier_documents": [doc for doc in documents if not doc.is_current],
             "can_open_documents": self.has_view_document_permission(request),
-            "actions": services.available_actions(application)
-            if self.has_review_permission(request)
-            else [],
-            "review_form": ReviewForm(),
+            "actions": actions,
+            "review_draft": review_draft,
             "note_form": StaffNoteForm(),
             "ecosoc_matches": list(services.ecosoc_matches(organization)[:5]),
             "duplicates": list(services.likely_duplicates(organization)[:5]),
@@ -413,7 +425,14 @@ class ApplicationAdmin(admin.ModelAdmin):
                 internal_reason=form.cleaned_data.get("internal_reason", ""),
             )
         except services.NotAllowed as refusal:
-            self.message_user(request, refusal.message, messages.ERROR)
+            # Back on the page, the refusal stands by the step's fields, with what was typed.
+            request.session[REVIEW_DRAFT] = {
+                "application": application.pk,
+                "action": action,
+                "message": form.cleaned_data.get("message", ""),
+                "internal_reason": form.cleaned_data.get("internal_reason", ""),
+                "error": refusal.message,
+            }
             return redirect("admin:accreditation_application_change", pk)
         except services.MailNotSent as error:
             unsent = error

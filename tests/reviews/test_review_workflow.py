@@ -15,6 +15,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.html import escape as html_escape
 from django.utils.html import strip_tags
 
 from accounts.models import SecondFactor
@@ -1274,3 +1275,42 @@ def test_the_reviewer_is_told_while_the_applicant_is_answering():
     text = page_text(client_for(person("reviewer")).get(change_url(application)))
 
     assert "answers and documents may change until the application is submitted again" in text
+
+
+def test_a_refused_step_says_why_by_its_fields_and_keeps_what_was_typed():
+    application = application_in(Status.UNDER_REVIEW)
+    browser = client_for(person("reviewer"))
+    typed = "Your organization's work does not relate to the meeting's theme."
+
+    response = browser.post(
+        review_url(application, "not_recommend"),
+        {"message": typed, "internal_reason": "  "},
+        follow=True,
+    )
+
+    html = response.content.decode()
+    fieldset = re.search(r'action="[^"]*/review/not_recommend/".*?</form>', html, re.S).group(0)
+    assert status_of(application) == Status.UNDER_REVIEW
+    assert (
+        '<p class="errornote" id="error-not_recommend" role="alert">'
+        "Give the internal reason for not recommending.</p>" in fieldset
+    )
+    assert 'aria-describedby="error-not_recommend"' in fieldset
+    assert html_escape(typed) in fieldset
+    # Shown once: opening the page again starts afresh.
+    assert html_escape(typed) not in browser.get(change_url(application)).content.decode()
+
+
+def test_a_step_overtaken_by_another_reviewer_is_refused_with_a_message():
+    application = application_in(Status.UNDER_REVIEW)
+    browser = client_for(person("reviewer"))
+    services.review(application=application, action="recommend", by=person("reviewer"))
+
+    response = browser.post(
+        review_url(application, "request_information"), {"message": "Why?"}, follow=True
+    )
+
+    assert (
+        "“Request more information” is not possible: the application is now “Recommended”."
+        in page_text(response)
+    )
