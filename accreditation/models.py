@@ -13,6 +13,7 @@ from django_countries.fields import CountryField
 from events.models import Call, Meeting
 
 from .names import homepage_domain, normalize_name
+from .validators import single_line
 
 
 class Organization(models.Model):
@@ -27,11 +28,13 @@ class Organization(models.Model):
         PRIVATE_SECTOR = "private_sector", _("Private-sector entity")
         OTHER = "other", _("Other")
 
-    name = models.CharField(_("name"), max_length=300)
-    acronym = models.CharField(_("acronym"), max_length=50, blank=True)
+    # Single-line fields refuse line breaks and other control characters: names go
+    # into mail headers, file names and exports.
+    name = models.CharField(_("name"), max_length=300, validators=[single_line])
+    acronym = models.CharField(_("acronym"), max_length=50, blank=True, validators=[single_line])
     type = models.CharField(_("type of organization"), max_length=20, choices=Type.choices)
     country = CountryField(_("country of headquarters"))
-    city = models.CharField(_("city of headquarters"), max_length=100)
+    city = models.CharField(_("city of headquarters"), max_length=100, validators=[single_line])
     year_established = models.PositiveSmallIntegerField(
         _("year established"), validators=[MinValueValidator(1800), MaxValueValidator(2100)]
     )
@@ -41,9 +44,13 @@ class Organization(models.Model):
         help_text=_("A website, a social-media page or any other address, e.g. www.example.org."),
     )
     contact_email = models.EmailField(_("contact email"))
-    phone = models.CharField(_("phone"), max_length=40)
-    head_name = models.CharField(_("name of the head of the organization"), max_length=200)
-    head_title = models.CharField(_("title of the head of the organization"), max_length=200)
+    phone = models.CharField(_("phone"), max_length=40, validators=[single_line])
+    head_name = models.CharField(
+        _("name of the head of the organization"), max_length=200, validators=[single_line]
+    )
+    head_title = models.CharField(
+        _("title of the head of the organization"), max_length=200, validators=[single_line]
+    )
     areas_of_work = models.TextField(_("areas of work"))
     # Derived on every save, for finding likely duplicates and matches in the ECOSOC list.
     normalized_name = models.CharField(max_length=300, blank=True, db_index=True, editable=False)
@@ -215,6 +222,24 @@ def document_path(document: "Document", filename: str) -> str:
     return f"documents/{uuid.uuid4().hex}{Path(filename).suffix.lower()}"
 
 
+def thumbnail_path(document: "Document", filename: str) -> str:
+    return f"thumbnails/{uuid.uuid4().hex}.png"
+
+
+class DocumentQuerySet(models.QuerySet):
+    def current(self):
+        """The documents an application holds now: not replaced, not removed."""
+        return self.filter(replaced_at=None)
+
+    def seen_by_staff(self):
+        """What staff may see: documents of submitted applications that are current or were
+        part of a submission. What the applicant replaced or removed before it was ever
+        submitted stays the organization's own."""
+        return self.exclude(application__status=Status.DRAFT).filter(
+            Q(replaced_at=None) | Q(submitted_at__isnull=False)
+        )
+
+
 class Document(models.Model):
     class Kind(models.TextChoices):
         LEGAL_STATUS = "legal_status", _("Proof of legal status")
@@ -233,9 +258,17 @@ class Document(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
-    # A replaced document stays, as an earlier version staff can see.
+    # A replaced document that was part of a submission stays, as an earlier version staff
+    # can see; one replaced before it was ever submitted is deleted (services).
     replaced_at = models.DateTimeField(_("replaced at"), null=True, blank=True)
+    # When the document was first part of a submission; empty while it is the applicant's
+    # working copy.
+    submitted_at = models.DateTimeField(_("first submitted at"), null=True, blank=True)
     page_count = models.PositiveIntegerField(_("pages"), null=True, blank=True)
+    # Images get a small preview, drawn once when they are stored.
+    thumbnail = models.FileField(upload_to=thumbnail_path, max_length=200, blank=True)
+
+    objects = DocumentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("document")

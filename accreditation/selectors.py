@@ -11,7 +11,7 @@ def applications_for_user(user) -> QuerySet[Application]:
         Application.objects.for_user(user)
         .select_related("call__venue", "organization")
         .prefetch_related(
-            Prefetch("documents", queryset=Document.objects.filter(replaced_at=None)),
+            Prefetch("documents", queryset=Document.objects.current()),
             "call__meetings",
             "meetings",
         )
@@ -28,10 +28,11 @@ def get_application_for_user(user, pk: int) -> Application:
 
 def get_document_for_user(user, public_id) -> Document:
     """A document for its organization's focal points and, once submitted, for staff who may
-    see documents (reviewers, the PGA office); 404 for anyone else."""
+    see documents (reviewers, the PGA office), except what the applicant replaced or removed
+    before submitting it; 404 for anyone else."""
     documents = Document.objects.select_related("application")
     if user.is_authenticated and user.is_staff and user.has_perm("accreditation.view_document"):
-        documents = documents.exclude(application__status=Status.DRAFT)
+        documents = documents.seen_by_staff()
     else:
         documents = (
             documents.filter(application__organization__memberships__user=user)

@@ -41,6 +41,7 @@ from .models import (
     StatusChange,
 )
 from .names import homepage_domain, normalize_name
+from .thumbnails import make_thumbnail
 from .uploads import CheckedFile
 
 logger = logging.getLogger(__name__)
@@ -94,12 +95,15 @@ def invite_focal_point(*, organization: Organization, email: str, by: User) -> I
     invitation, _created = Invitation.objects.get_or_create(
         organization=organization, email=email, accepted_at=None, defaults={"invited_by": by}
     )
+    # The organization's name is the applicant's own words: the mail quotes it as such,
+    # names the inviter by the address they signed in with, and keeps both out of the
+    # subject.
     send_templated_mail(
         "accreditation/email/invitation",
         [email],
         {
-            "organization": organization,
-            "inviter": by,
+            "organization_name": organization.name,
+            "inviter_email": by.email,
             "sign_in_url": settings.SITE_URL + reverse("accounts:sign_in"),
         },
         language=translation.get_language() or settings.LANGUAGE_CODE,
@@ -182,10 +186,20 @@ def save_draft(
     return application
 
 
-@transaction.atomic
 def add_document(
     *, application: Application, kind: str, checked: CheckedFile, by: User
 ) -> Document:
+    # Drawn before the row is locked: it is the slow part.
+    thumbnail = (
+        make_thumbnail(checked.content) if checked.content_type.startswith("image/") else None
+    )
+    with transaction.atomic():
+        return _add_document(
+            application=application, kind=kind, checked=checked, by=by, thumbnail=thumbnail
+        )
+
+
+def _add_document(*, application, kind, checked, by, thumbnail) -> Document:
     application = (
         Application.objects.select_for_update().select_related("call").get(pk=application.pk)
     )
@@ -193,10 +207,11 @@ def add_document(
     now = timezone.now()
     replaced = False
     if kind != Document.Kind.OTHER:
-        # The earlier version stays, for staff to compare.
-        replaced = bool(
-            application.documents.filter(kind=kind, replaced_at=None).update(replaced_at=now)
-        )
+        for earlier in application.documents.current().filter(kind=kind):
+            # An earlier version that was submitted stays, for staff to compare; one that
+            # never was is the applicant's working copy and goes.
+            replaced = not _discard_unsubmitted(earlier) or replaced
+            Document.objects.filter(pk=earlier.pk).update(replaced_at=now)
     document = Document(
         application=application,
         kind=kind,
@@ -209,6 +224,8 @@ def add_document(
     )
     document.page_count = checked.page_count
     document.file.save(checked.original_name, ContentFile(checked.content), save=False)
+    if thumbnail is not None:
+        document.thumbnail.save("thumbnail.png", ContentFile(thumbnail), save=False)
     document.save()
     DocumentEvent.objects.create(
         application=application,
@@ -229,6 +246,9 @@ def remove_document(*, document: Document, by: User) -> None:
         .get(pk=document.application_id)
     )
     check_editable(application)
+    document = Document.objects.get(pk=document.pk)
+    if _discard_unsubmitted(document):
+        return
     Document.objects.filter(pk=document.pk).update(replaced_at=timezone.now())
     DocumentEvent.objects.create(
         application=application,
@@ -237,6 +257,36 @@ def remove_document(*, document: Document, by: User) -> None:
         role=role_of(by),
         kind=DocumentEvent.Kind.REMOVED,
     )
+
+
+def _discard_unsubmitted(document: Document) -> bool:
+    """Delete a document that was never part of a submission, with its files; say if it went.
+
+    What the applicant replaces or removes before submitting is their own working copy:
+    staff never see it. Only one that staff have already opened (while the applicant was
+    answering a request) stays, on the record but out of staff's sight
+    (``Document.objects.seen_by_staff()``).
+    """
+    if document.submitted_at is not None:
+        return False
+    if document.events.filter(kind=DocumentEvent.Kind.VIEWED).exists():
+        return False
+    # Its upload event is the applicant's working data too, as for a deleted draft.
+    document.events.all().delete()
+    _delete_files_on_commit(document)
+    document.delete()
+    return True
+
+
+def _stored_files(document: Document) -> list[str]:
+    return [name for name in (document.file.name, document.thumbnail.name) if name]
+
+
+def _delete_files_on_commit(*documents: Document) -> None:
+    """The files go once the rows are gone for good."""
+    storage = Document.file.field.storage
+    names = [name for document in documents for name in _stored_files(document)]
+    transaction.on_commit(lambda: [storage.delete(name) for name in names])
 
 
 def word_count(text: str) -> int:
@@ -256,9 +306,7 @@ def missing_parts(application: Application) -> list[str]:
         )
     if application.call.meeting_list and not application.meetings.exists():
         missing.append(_("at least one meeting of interest"))
-    current_kinds = set(
-        application.documents.filter(replaced_at=None).values_list("kind", flat=True)
-    )
+    current_kinds = set(application.documents.current().values_list("kind", flat=True))
     for kind in REQUIRED_DOCUMENTS:
         if kind not in current_kinds:
             missing.append(str(Document.Kind(kind).label))
@@ -342,6 +390,8 @@ def submit_application(
             )
             application.submitted_at = now
             application.save(update_fields=["reference", "submitted_at"])
+        # From now on these versions are part of the record staff read.
+        application.documents.current().filter(submitted_at=None).update(submitted_at=now)
         transition(application=application, to=Status.SUBMITTED, by=by, now=now)
     _mail_focal_points(application, "accreditation/email/submitted")
     return Submitted(application, already=False)
@@ -362,14 +412,11 @@ def delete_draft(*, application: Application, by: User) -> None:
         raise NotAllowed(
             _("Only a draft can be deleted; a submitted application can be withdrawn.")
         )
-    stored = [document.file.name for document in application.documents.all()]
-    storage = Document.file.field.storage
     # A draft was never submitted: its upload events are the applicant's own
     # working data, not part of the record, and go with it.
+    _delete_files_on_commit(*application.documents.all())
     DocumentEvent.objects.filter(application=application).delete()
     application.delete()
-    # The files go only once the rows are gone for good.
-    transaction.on_commit(lambda: [storage.delete(name) for name in stored])
 
 
 # Accounts -----------------------------------------------------------------------
@@ -415,7 +462,7 @@ def _mail_focal_points(application: Application, template: str, *, message: str 
                 {
                     "application": application,
                     "person": person,
-                    "documents": application.documents.filter(replaced_at=None),
+                    "documents": application.documents.current(),
                     "message": message,
                 },
                 language=person.preferred_language,
@@ -448,7 +495,7 @@ def snapshot(application: Application) -> dict:
                 "name": doc.original_name,
                 "sha256": doc.sha256,
             }
-            for doc in application.documents.filter(replaced_at=None)
+            for doc in application.documents.current()
         },
     }
 
@@ -790,7 +837,7 @@ def stream_documents_zip(applications, *, by: User, chunk_size: int = 64 * 1024)
         for application in applications:
             folder = application.reference or f"draft-{application.pk}"
             used: set[str] = set()
-            documents = list(application.documents.filter(replaced_at=None).order_by("kind", "pk"))
+            documents = list(application.documents.current().order_by("kind", "pk"))
             DocumentEvent.objects.bulk_create(
                 DocumentEvent(
                     application=application,
@@ -815,3 +862,11 @@ def stream_documents_zip(applications, *, by: User, chunk_size: int = 64 * 1024)
                         yield sink.take()
                 yield sink.take()
     yield sink.take()
+
+
+def store_thumbnail(document: Document) -> None:
+    """Draw and keep an image document's thumbnail, for one stored without it."""
+    with document.file.open("rb") as source:
+        thumbnail = make_thumbnail(source.read())
+    document.thumbnail.save("thumbnail.png", ContentFile(thumbnail), save=False)
+    Document.objects.filter(pk=document.pk).update(thumbnail=document.thumbnail.name)

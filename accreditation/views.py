@@ -1,4 +1,3 @@
-import io
 import json
 import tempfile
 import zipfile
@@ -15,7 +14,6 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
-from PIL import Image
 
 from events.models import Call
 
@@ -196,7 +194,7 @@ def application_detail(request, pk):
         services.save_draft(
             application=application,
             by=request.user,
-            reason=form.data.get("reason", ""),
+            reason=application.reason if reason is None else reason,
             meetings=data.get("meetings", application.meetings.all()),
             acknowledged=bool(data.get("acknowledged")),
         )
@@ -351,11 +349,11 @@ def document(request, public_id):
 
 
 def _thumbnail(document):
-    with document.file.open("rb") as source, Image.open(source) as image:
-        image.thumbnail((240, 240))
-        output = io.BytesIO()
-        image.convert("RGB").save(output, format="PNG")
-    response = HttpResponse(output.getvalue(), content_type="image/png")
+    if not document.thumbnail:
+        # Documents stored before thumbnails were kept get theirs drawn once, here.
+        services.store_thumbnail(document)
+    with document.thumbnail.open("rb") as stored:
+        response = HttpResponse(stored.read(), content_type="image/png")
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "no-store, private"
     return response
@@ -389,9 +387,7 @@ def export(request):
                 "documents": [],
             }
             used_names = set()
-            for doc in application.documents.model.objects.filter(
-                application=application, replaced_at=None
-            ):
+            for doc in application.documents.current():
                 stored = _unique_name(
                     f"{folder}/{doc.get_kind_display()} - {doc.original_name}", used_names
                 )

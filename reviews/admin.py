@@ -355,7 +355,11 @@ class ApplicationAdmin(admin.ModelAdmin):
         if application is None:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
         organization = application.organization
-        documents = list(application.documents.order_by("kind", "-uploaded_at"))
+        documents = list(
+            Document.objects.seen_by_staff()
+            .filter(application=application)
+            .order_by("kind", "-uploaded_at")
+        )
         review_draft = request.session.pop(REVIEW_DRAFT, {})
         if review_draft.get("application") != application.pk:
             review_draft = {}

@@ -36,6 +36,7 @@ from tests.factories import (
     UserFactory,
     complete_application,
     pdf_bytes,
+    png_bytes,
 )
 
 pytestmark = pytest.mark.django_db
@@ -378,10 +379,11 @@ def test_deleting_a_draft_asks_for_confirmation_first(client, ours):
 def test_deleting_a_draft_removes_it_with_its_documents_and_their_stored_files(
     client, ours, django_capture_on_commit_callbacks
 ):
-    # A replaced version is stored too and must go with the rest.
-    upload(ours.draft, ours.user, name="legal.pdf", kind=Document.Kind.LEGAL_STATUS)
+    upload(ours.draft, ours.user, name="photo.png", kind=Document.Kind.OTHER, content=png_bytes())
     documents = list(Document.objects.filter(application=ours.draft))
-    stored = [doc.file.name for doc in documents]
+    stored = [doc.file.name for doc in documents] + [
+        doc.thumbnail.name for doc in documents if doc.thumbnail
+    ]
     sign_in(client, ours.user)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -390,7 +392,7 @@ def test_deleting_a_draft_removes_it_with_its_documents_and_their_stored_files(
     assert response.status_code == 302
     assert response.url == reverse("accreditation:dashboard")
     assert len(documents) == 4
-    assert [doc for doc in documents if not doc.is_current] != []
+    assert any(doc.thumbnail for doc in documents)
     assert not Application.objects.filter(pk=ours.draft.pk).exists()
     assert not Document.objects.filter(pk__in=[doc.pk for doc in documents]).exists()
     assert [name for name in stored if default_storage.exists(name)] == []

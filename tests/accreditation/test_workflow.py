@@ -8,6 +8,7 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.forms import modelform_factory
+from django.utils import timezone
 
 from accreditation import services
 from accreditation.models import Application, Document, Status, StatusChange
@@ -303,8 +304,9 @@ def test_one_application_per_organization_and_call():
     assert Application.objects.count() == 1
 
 
-def test_replacing_a_document_keeps_the_earlier_version():
-    application = complete_application()
+def test_replacing_a_submitted_document_keeps_the_earlier_version():
+    application = application_in(Status.INFORMATION_REQUESTED)
+    Document.objects.filter(application=application).update(submitted_at=timezone.now())
     by = application.organization.memberships.get().user
 
     services.add_document(
