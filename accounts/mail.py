@@ -2,8 +2,14 @@
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template, render_to_string
 from django.utils import translation
+
+
+def render_text(template_name: str, context: dict) -> str:
+    """A plain-text template, rendered without HTML escaping (“Women & Children”, not “&amp;”)."""
+    return get_template(template_name).template.render(Context(context, autoescape=False))
 
 
 def send_templated_mail(
@@ -12,9 +18,11 @@ def send_templated_mail(
     """Render ``<template>_subject.txt``, ``<template>.txt`` and ``<template>.html`` and send them."""
     with translation.override(language or settings.LANGUAGE_CODE):
         context = {**context, "site_url": settings.SITE_URL}
+        # A subject is one line: a line break in a value would start a new header.
+        subject = " ".join(render_text(f"{template}_subject.txt", context).split())
         message = EmailMultiAlternatives(
-            render_to_string(f"{template}_subject.txt", context).strip(),
-            render_to_string(f"{template}.txt", context),
+            subject,
+            render_text(f"{template}.txt", context),
             settings.DEFAULT_FROM_EMAIL,
             recipients,
         )

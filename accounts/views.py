@@ -197,7 +197,9 @@ class SignInSentView(View):
 
 
 def _link_problem(request, refused: services.LinkRefused):
-    form = SignInForm(initial={"email": refused.email})
+    # The address stays off the page: whoever holds a stale link (a forwarded mail, a
+    # shared computer's history) learns nothing from it.
+    form = SignInForm()
     return render(
         request,
         "accounts/link_problem.html",

@@ -75,10 +75,15 @@ DOCUMENT_FIELDS = {
 ACCEPT = "application/pdf,image/jpeg,image/png,.pdf,.jpg,.jpeg,.png"
 
 
+# Far more than any word limit a call sets; it only keeps one request from storing a book.
+REASON_MAX_CHARACTERS = 20_000
+
+
 class ApplicationForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason for participation"),
         required=False,
+        max_length=REASON_MAX_CHARACTERS,
         widget=forms.Textarea(attrs={"rows": 8}),
     )
     meetings = forms.ModelMultipleChoiceField(
@@ -126,6 +131,7 @@ class ApplicationForm(forms.Form):
         reason = self.cleaned_data["reason"]
         limit = self.application.call.reason_word_limit
         count = word_count(reason)
+        self.reason_over_word_limit = reason
         if count > limit:
             # The draft keeps the text; the applicant shortens it before submitting.
             raise forms.ValidationError(
@@ -135,6 +141,14 @@ class ApplicationForm(forms.Form):
                 % {"count": count, "limit": limit}
             )
         return reason
+
+    def reason_to_save(self) -> str | None:
+        """The reason as typed, if it may be kept in the draft: a valid one, or one that is
+        valid but for its length in words (kept, to be shortened before submitting).
+        None when it cannot be stored as it is (a NUL character, far too long)."""
+        if "reason" in self.cleaned_data:
+            return self.cleaned_data["reason"]
+        return getattr(self, "reason_over_word_limit", None)
 
     def documents(self):
         """The accepted uploads, as (kind, CheckedFile)."""

@@ -20,10 +20,11 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.mail import send_templated_mail
 from accounts.models import RecoveryCode, SecondFactor, SignInToken, User
+from accounts.ratelimit import Limit
 from accounts.roles import role_of
 from events.models import Call
 
@@ -74,6 +75,10 @@ class NotAllowed(Exception):
         self.message = message
 
 
+class TooMany(NotAllowed):
+    """A limit on what a person may ask the portal to do (send mail, for instance)."""
+
+
 # Organizations ----------------------------------------------------------------
 
 
@@ -88,10 +93,35 @@ def create_organization(*, by: User, **fields) -> Organization:
     return save_organization(organization=None, by=by, fields=fields)
 
 
-def invite_focal_point(*, organization: Organization, email: str, by: User) -> Invitation:
+# Each invitation mails someone from the portal's own address: counted per person who
+# invites, per organization and per address invited, as sign-in links are.
+INVITATIONS_PER_PERSON = Limit("invitations-per-person", 5, timedelta(hours=1))
+INVITATIONS_PER_ORGANIZATION = Limit("invitations-per-organization", 10, timedelta(days=1))
+INVITATIONS_PER_ADDRESS = Limit("invitations-per-address", 3, timedelta(days=1))
+
+
+def invite_focal_point(
+    *, organization: Organization, email: str, by: User, now: datetime | None = None
+) -> Invitation:
     email = User.objects.normalize_email(email.strip()).lower()
     if organization.focal_points.filter(email=email).exists():
         raise NotAllowed(_("This person is already a focal point of the organization."))
+    now = now or timezone.now()
+    for limit, subject in [
+        (INVITATIONS_PER_PERSON, str(by.pk)),
+        (INVITATIONS_PER_ORGANIZATION, str(organization.pk)),
+        (INVITATIONS_PER_ADDRESS, email),
+    ]:
+        if wait := limit.consume(subject, now=now):
+            hours = max(1, -(-int(wait.total_seconds()) // 3600))
+            raise TooMany(
+                ngettext(
+                    "Too many invitations were sent. Try again in %(count)d hour.",
+                    "Too many invitations were sent. Try again in %(count)d hours.",
+                    hours,
+                )
+                % {"count": hours}
+            )
     invitation, _created = Invitation.objects.get_or_create(
         organization=organization, email=email, accepted_at=None, defaults={"invited_by": by}
     )
@@ -720,6 +750,12 @@ class EcosocImport:
 
 def import_ecosoc_list(*, text: str) -> EcosocImport:
     """Replace the ECOSOC list with a CSV as published by UN DESA (name, country, status[, homepage])."""
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise NotAllowed(
+            _("Line %(line)d holds a NUL character: the file is not a text CSV file.")
+            % {"line": line}
+        )
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")), strict=True)
     try:
         header = reader.fieldnames or []

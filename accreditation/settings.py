@@ -228,6 +228,14 @@ if EMAIL_HOST:
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=True)
     EMAIL_TIMEOUT = 30
 else:
+    # Mail to the console and to files is for a laptop: it prints sign-in links, which
+    # are credentials, where any server log would keep them. Without debug it must be
+    # asked for by name, and then the console copy hides the links.
+    if not DEBUG and not env_bool("DJANGO_EMBEDDED_MAIL"):
+        raise ImproperlyConfigured(
+            "EMAIL_HOST is not set. Set EMAIL_HOST (and the other EMAIL_* variables) to an "
+            "SMTP server, or set DJANGO_EMBEDDED_MAIL=1 to keep mail in files on this machine."
+        )
     EMAIL_BACKEND = "accreditation.mail.ConsoleAndFileBackend"
 EMAIL_FILE_PATH = Path(os.environ.get("EMAIL_FILE_PATH", VAR_DIR / "mail"))
 

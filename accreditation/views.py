@@ -191,6 +191,7 @@ def application_detail(request, pk):
     data = form.cleaned_data
     try:
         # Everything that is valid is kept, even when another field is not.
+        reason = form.reason_to_save()
         services.save_draft(
             application=application,
             by=request.user,

@@ -12,6 +12,8 @@ os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-key-" + "x" * 50)
 # The test client and the live server speak plain HTTP; production cookie
 # settings are checked in a separate process (tests/accounts/test_sessions.py).
 os.environ.setdefault("DJANGO_SECURE_COOKIES", "0")
+# pytest-django collects mail in memory; the embedded backend is only named here.
+os.environ.setdefault("DJANGO_EMBEDDED_MAIL", "1")
 
 from accreditation.settings import *  # noqa: F403
 

@@ -52,13 +52,16 @@ def test_deploy_check_reports_no_warning_with_production_variables(tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("missing", "check_id"),
-    [("REDIS_URL", "accreditation.W001"), ("EMAIL_HOST", "accreditation.W002")],
+    ("missing", "added", "check_id"),
+    [
+        ("REDIS_URL", {}, "accreditation.W001"),
+        ("EMAIL_HOST", {"DJANGO_EMBEDDED_MAIL": "1"}, "accreditation.W002"),
+    ],
 )
 def test_deploy_check_warns_when_production_would_use_an_embedded_default(
-    tmp_path, missing, check_id
+    tmp_path, missing, added, check_id
 ):
-    env = {key: value for key, value in PRODUCTION.items() if key != missing}
+    env = {key: value for key, value in PRODUCTION.items() if key != missing} | added
 
     result = manage(
         "check", "--deploy", "--fail-level", "WARNING", env_overrides=env, tmp_path=tmp_path
@@ -142,6 +145,39 @@ def test_without_smtp_each_message_goes_to_the_console_and_its_own_eml_file(
     assert "Your application SA-2030-00001" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("variable", ["DATABASE_URL", "DJANGO_SECRET_KEY", "DJANGO_DEBUG", "DJANGO_ALLOWED_HOSTS", "SITE_URL", "EMAIL_HOST", "EMAIL_PORT", "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD", "EMAIL_USE_TLS", "DEFAULT_FROM_EMAIL", "REDIS_URL", "AWS_STORAGE_BUCKET_NAME", "AWS_S3_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"])  # fmt: skip
+def test_refuses_to_start_without_smtp_when_debug_is_off(tmp_path):
+    env = {key: value for key, value in PRODUCTION.items() if key != "EMAIL_HOST"}
+
+    result = manage("check", env_overrides=env, tmp_path=tmp_path)
+
+    assert result.returncode != 0
+    assert "EMAIL_HOST is not set" in result.stderr
+
+
+def test_embedded_mail_without_debug_keeps_sign_in_links_out_of_the_console(
+    settings, tmp_path, capsys
+):
+    settings.DEBUG = False
+    settings.EMAIL_BACKEND = "accreditation.mail.ConsoleAndFileBackend"
+    settings.EMAIL_FILE_PATH = tmp_path / "mail"
+    link = "https://accreditation.example.org/s/Zx81_secret-token-value"
+    message = EmailMultiAlternatives(
+        "Your sign-in link", f"Sign in: {link}\nDéjà vu, in French too.", to=["a@example.org"]
+    )
+    message.attach_alternative(f'<p><a href="{link}">{link}</a></p>', "text/html")
+
+    mail.get_connection().send_messages([message])
+
+    console = capsys.readouterr().out
+    assert "Zx81_secret-token-value" not in console
+    assert "/s/[redacted]" in console
+    assert "Subject: Your sign-in link" in console
+    assert "Déjà vu" in console
+    # The file, for whoever runs the machine, keeps the message whole.
+    (saved,) = (tmp_path / "mail").glob("*.eml")
+    assert "Zx81_secret-token-value" in saved.read_text()
+
+
+@pytest.mark.parametrize("variable", ["DATABASE_URL", "DJANGO_SECRET_KEY", "DJANGO_DEBUG", "DJANGO_ALLOWED_HOSTS", "SITE_URL", "EMAIL_HOST", "EMAIL_PORT", "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD", "EMAIL_USE_TLS", "DEFAULT_FROM_EMAIL", "REDIS_URL", "DJANGO_EMBEDDED_MAIL", "AWS_STORAGE_BUCKET_NAME", "AWS_S3_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"])  # fmt: skip
 def test_every_variable_is_documented_in_the_readme(variable):
     assert f"`{variable}`" in (ROOT / "README.md").read_text()

@@ -189,6 +189,7 @@ def test_production_cookies_are_secure_httponly_lax_with_host_prefix(tmp_path):
         "DJANGO_SECRET_KEY": "k" * 60,
         "DJANGO_ALLOWED_HOSTS": "accreditation.example.org",
         "DJANGO_VAR_DIR": str(tmp_path),
+        "EMAIL_HOST": "smtp.example.org",
     }
     script = (
         "from django.conf import settings as s; "

@@ -257,3 +257,47 @@ def test_the_dashboard_says_what_to_do_next(client):
 
     assert "Draft" in html
     assert "Complete and submit before" in html
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("We work\x00with migrants.", "Null characters are not allowed."),
+        ("x" * 100_000, "Ensure this value has at most 20000 characters (it has 100000)."),
+    ],
+)
+def test_a_reason_that_cannot_be_stored_gets_a_message_by_the_field_and_the_rest_is_kept(
+    client, typed, message
+):
+    application = ApplicationFactory(reason="Our earlier reason.")
+    focal_point = FocalPointFactory(organization=application.organization)
+    meeting = MeetingFactory(call=application.call)
+    sign_in(client, focal_point.user)
+
+    response = client.post(
+        reverse("accreditation:application", args=[application.pk]),
+        {"reason": typed, "meetings": [meeting.pk], "acknowledged": "on", "action": "save"},
+    )
+
+    application.refresh_from_db()
+    assert response.status_code == 400
+    assert response.context["form"].errors["reason"] == [message]
+    assert application.reason == "Our earlier reason."
+    assert list(application.meetings.all()) == [meeting]
+    assert application.acknowledged_at is not None
+
+
+def test_a_reason_over_the_word_limit_is_kept_in_the_draft_with_a_message(client):
+    application = ApplicationFactory(call=CallFactory(reason_word_limit=3))
+    focal_point = FocalPointFactory(organization=application.organization)
+    sign_in(client, focal_point.user)
+
+    response = client.post(
+        reverse("accreditation:application", args=[application.pk]),
+        {"reason": "one two three four", "action": "save"},
+    )
+
+    application.refresh_from_db()
+    assert response.status_code == 400
+    assert "The reason has 4 words; the limit is 3." in response.context["form"].errors["reason"][0]
+    assert application.reason == "one two three four"

@@ -601,6 +601,25 @@ def test_a_file_that_is_not_utf8_is_refused(staff_client):
     assert ecosoc_list() == []
 
 
+def test_a_nul_character_in_a_value_is_refused_with_its_line(staff_client):
+    EcosocOrganization.objects.create(name="Kept until a good file comes")
+
+    response = staff_client.post(
+        IMPORT_ECOSOC,
+        {
+            "file": SimpleUploadedFile(
+                "ecosoc.csv", b"name,country\nFine,Kenya\nBad\x00Name,Kenya\n"
+            )
+        },
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "file": ["Line 3 holds a NUL character: the file is not a text CSV file."]
+    }
+    assert [row[0] for row in ecosoc_list()] == ["Kept until a good file comes"]
+
+
 def test_import_page_opens_for_staff(staff_client):
     response = staff_client.get(IMPORT_ECOSOC)
 
