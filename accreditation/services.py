@@ -240,8 +240,9 @@ def _add_document(*, application, kind, checked, by, thumbnail) -> Document:
         for earlier in application.documents.current().filter(kind=kind):
             # An earlier version that was submitted stays, for staff to compare; one that
             # never was is the applicant's working copy and goes.
-            replaced = not _discard_unsubmitted(earlier) or replaced
-            Document.objects.filter(pk=earlier.pk).update(replaced_at=now)
+            if not _discard_unsubmitted(earlier):
+                Document.objects.filter(pk=earlier.pk).update(replaced_at=now)
+                replaced = True
     document = Document(
         application=application,
         kind=kind,
@@ -306,6 +307,14 @@ def _discard_unsubmitted(document: Document) -> bool:
     _delete_files_on_commit(document)
     document.delete()
     return True
+
+
+def store_thumbnail(document: Document) -> None:
+    """Draw and keep an image document's thumbnail, for one stored without it."""
+    with document.file.open("rb") as source:
+        thumbnail = make_thumbnail(source.read())
+    document.thumbnail.save("thumbnail.png", ContentFile(thumbnail), save=False)
+    Document.objects.filter(pk=document.pk).update(thumbnail=document.thumbnail.name)
 
 
 def _stored_files(document: Document) -> list[str]:
@@ -898,11 +907,3 @@ def stream_documents_zip(applications, *, by: User, chunk_size: int = 64 * 1024)
                         yield sink.take()
                 yield sink.take()
     yield sink.take()
-
-
-def store_thumbnail(document: Document) -> None:
-    """Draw and keep an image document's thumbnail, for one stored without it."""
-    with document.file.open("rb") as source:
-        thumbnail = make_thumbnail(source.read())
-    document.thumbnail.save("thumbnail.png", ContentFile(thumbnail), save=False)
-    Document.objects.filter(pk=document.pk).update(thumbnail=document.thumbnail.name)
