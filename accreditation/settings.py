@@ -163,7 +163,27 @@ MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", VAR_DIR / "media"))
 FILE_UPLOAD_PERMISSIONS = 0o640
 # Each uploaded document, and the pixels an image may have (checked before decoding).
 MAX_UPLOAD_BYTES = int(os.environ.get("MAX_UPLOAD_MB", "10")) * 1024 * 1024
-MAX_IMAGE_PIXELS = 40_000_000
+# 25 megapixels is what a scanned document needs: A4 at 400 dpi is 15.5 MP, A3 at
+# 300 dpi 17.4 MP, US Legal at 400 dpi 19.0 MP, a 24-MP camera's photo 24 MP. Each
+# full-size copy of the pixels costs 3 or 4 bytes a pixel (100 MB at the limit), so
+# the limit is also what bounds the memory and time of rebuilding an image.
+MAX_IMAGE_PIXELS = 25_000_000
+# A PDF is inspected in a child process (accreditation/pdfcheck.py) that limits its
+# own address space and CPU time, and is killed past the wall-clock timeout: a file
+# that inflates to gigabytes is refused instead of filling the worker's memory.
+# Measured (Python 3.11, pikepdf 10.18): the child starts at 39 MB of address space
+# with pikepdf imported (28 MB resident); a 10 MB scan peaks at 49 MB, a 1,000-page
+# text PDF at 57 MB, a tagged PDF of 100,000 objects at 220 MB (qpdf keeps about
+# 2 KB per object it has read). 384 MB leaves that file room to spare, and an object
+# stream bomb is refused having used at most that (255 to 275 MB measured: qpdf
+# doubles its buffer, and the doubling past the limit fails).
+PDF_CHECK_MEMORY_MB = 384
+# That tagged PDF takes 2 s of CPU, the 1,000-page one 0.6 s, a usual one milliseconds.
+PDF_CHECK_CPU_SECONDS = 5
+PDF_CHECK_TIMEOUT_SECONDS = 10
+# Far above any document an application needs, and what the budget above allows.
+PDF_MAX_PAGES = 1_000
+PDF_MAX_OBJECTS = 100_000
 # Signed object-storage links to a document expire after this long.
 DOCUMENT_URL_EXPIRY_SECONDS = 300
 # Requests can carry the documents of one application page at once.
