@@ -639,41 +639,39 @@ def test_two_reviewers_starting_the_review_at_once_start_it_once():
 
 
 def test_uploads_replacements_and_removals_are_each_recorded_with_who_and_in_which_role():
-    application = ApplicationFactory()
-    applicant = FocalPointFactory(organization=application.organization).user
-    first = services.add_document(
-        application=application,
-        kind=Document.Kind.LEGAL_STATUS,
-        checked=check_upload(pdf_upload("statutes.pdf")),
-        by=applicant,
-    )
-    second = services.add_document(
-        application=application,
-        kind=Document.Kind.LEGAL_STATUS,
-        checked=check_upload(pdf_upload("statutes-2030.pdf", pages=2)),
-        by=applicant,
-    )
+    application = complete_application()
+    applicant = application.organization.memberships.get().user
+    first = application.documents.get(kind=Document.Kind.LEGAL_STATUS)
     extra = services.add_document(
         application=application,
         kind=Document.Kind.OTHER,
         checked=check_upload(pdf_upload("annual-report.pdf")),
         by=applicant,
     )
+    services.submit_application(application=application, by=applicant)
+    # The applicant answers a request: submitted documents are replaced and removed.
+    Application.objects.filter(pk=application.pk).update(status=Status.INFORMATION_REQUESTED)
+    second = services.add_document(
+        application=application,
+        kind=Document.Kind.LEGAL_STATUS,
+        checked=check_upload(pdf_upload("statutes-2030.pdf", pages=2)),
+        by=applicant,
+    )
     services.remove_document(document=extra, by=applicant)
 
     events = list(
-        DocumentEvent.objects.filter(application=application).values_list(
+        DocumentEvent.objects.filter(document__in=[first, second, extra]).values_list(
             "document", "kind", "actor", "role"
         )
     )
     assert events == [
         (first.pk, DocumentEvent.Kind.UPLOADED, applicant.pk, "Applicant"),
-        (second.pk, DocumentEvent.Kind.REPLACED, applicant.pk, "Applicant"),
         (extra.pk, DocumentEvent.Kind.UPLOADED, applicant.pk, "Applicant"),
+        (second.pk, DocumentEvent.Kind.REPLACED, applicant.pk, "Applicant"),
         (extra.pk, DocumentEvent.Kind.REMOVED, applicant.pk, "Applicant"),
     ]
-    # Nothing is lost: the replaced and the removed files stay for staff to see.
-    assert Document.objects.filter(application=application).count() == 3
+    # Nothing submitted is lost: the replaced and the removed files stay for staff to see.
+    assert Document.objects.filter(application=application).count() == 4
 
 
 def a_record_of_each_kind():
