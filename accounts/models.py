@@ -127,6 +127,8 @@ class SignInToken(models.Model):
     code_hash = models.CharField(max_length=64)
     code_failures = models.PositiveSmallIntegerField(default=0)
     next_url = models.CharField(max_length=500, blank=True)
+    # The language the link was asked for in: an account made from it speaks it.
+    language = models.CharField(max_length=10, blank=True)
     created_at = models.DateTimeField()
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)

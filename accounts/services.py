@@ -113,6 +113,18 @@ def format_code(code: str) -> str:
     return f"{code[:middle]}-{code[middle:]}"
 
 
+def supported_language(language: str) -> str:
+    """One of the portal's languages: this one if it is offered, else the default."""
+    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+def set_preferred_language(*, user: User, language: str) -> None:
+    """Pages and mail follow the language a person chose, on every device."""
+    if user.is_authenticated and language in dict(settings.LANGUAGES):
+        User.objects.filter(pk=user.pk).update(preferred_language=language)
+        user.preferred_language = language
+
+
 def link_lifetime() -> timedelta:
     return timedelta(minutes=settings.SIGN_IN_LINK_MINUTES)
 
@@ -157,7 +169,7 @@ def request_sign_in_link(
             raise RateLimited(wait)
 
     user = User.objects.filter(email=email).first()
-    language = user.preferred_language if user else (language or settings.LANGUAGE_CODE)
+    language = user.preferred_language if user else supported_language(language)
     raw_token = secrets.token_urlsafe(TOKEN_BYTES)
     code = _random_code(CODE_LENGTH)
     with transaction.atomic():
@@ -170,6 +182,7 @@ def request_sign_in_link(
             token_hash=hash_token(raw_token),
             code_hash="",
             next_url=next_url[:500],
+            language=language,
             created_at=now,
             expires_at=now + link_lifetime(),
         )
@@ -279,7 +292,10 @@ def redeem_code(*, token_id: int | None, code: str, now: datetime | None = None)
 
 def _redeem(token: SignInToken, now: datetime) -> SignedIn:
     _check_usable(token, now)
-    user, created = User.objects.get_or_create(email=token.email)
+    user, created = User.objects.get_or_create(
+        email=token.email,
+        defaults={"preferred_language": supported_language(token.language)},
+    )
     if created:
         user.set_unusable_password()
         user.save(update_fields=["password"])

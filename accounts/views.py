@@ -14,7 +14,7 @@ from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.views import View
+from django.views import View, i18n
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django.views.generic import UpdateView
@@ -389,3 +389,12 @@ class SecondFactorVerifyView(LoginRequiredMixin, View):
         return render(
             request, self.template_name, {"form": form, "next": _second_factor_next(request)}
         )
+
+
+@require_POST
+def set_language(request):
+    """Django's language switch; a signed-in person's choice is also kept with their account,
+    so that the next sign-in, on any device, and their mail follow it."""
+    response = i18n.set_language(request)
+    services.set_preferred_language(user=request.user, language=request.POST.get("language", ""))
+    return response

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from accounts.views import admin_login
+from accounts.views import admin_login, set_language
 
 admin.site.site_header = _("Accreditation portal: staff")
 admin.site.site_title = _("Accreditation portal")
@@ -14,6 +14,8 @@ urlpatterns = [
     path("", include("events.urls")),
     path("", include("accounts.urls")),
     path("", include("accreditation.application_urls")),
+    # Before Django's own: a signed-in person's choice is kept with the account too.
+    path("i18n/setlang/", set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     # Before the admin's own URLs: its password form is replaced by sign-in by link.
     path("admin/login/", admin_login, name="admin_login"),
