@@ -9,7 +9,18 @@ urlpatterns = [
     path("organization/", views.organization_profile, name="organization"),
     path("organization/invite/", views.invite, name="invite"),
     path("organization/export/", views.export, name="export"),
+    path(
+        "organization/invitations/<int:pk>/cancel/",
+        views.cancel_invitation,
+        name="cancel_invitation",
+    ),
+    path(
+        "organization/focal-points/<int:user_id>/remove/",
+        views.remove_focal_point,
+        name="remove_focal_point",
+    ),
     path("invitations/<int:pk>/accept/", views.accept_invitation, name="accept_invitation"),
+    path("invitations/<int:pk>/decline/", views.decline_invitation, name="decline_invitation"),
     path("calls/<slug:slug>/apply/", views.start, name="start"),
     path("applications/<int:pk>/", views.application_detail, name="application"),
     path("applications/<int:pk>/submit/", views.submit, name="submit"),

@@ -134,6 +134,44 @@ class Invitation(models.Model):
         return f"{self.email} → {self.organization}"
 
 
+class MembershipEvent(models.Model):
+    """Append-only: who became, stopped being or was invited to be a focal point, and by whom."""
+
+    class Kind(models.TextChoices):
+        INVITED = "invited", _("Invited")
+        INVITATION_CANCELLED = "invitation_cancelled", _("Invitation cancelled")
+        INVITATION_DECLINED = "invitation_declined", _("Invitation declined")
+        JOINED = "joined", _("Became a focal point")
+        LEFT = "left", _("Left the organization")
+        REMOVED = "removed", _("Removed by a colleague")
+
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="membership_events",
+        verbose_name=_("organization"),
+    )
+    kind = models.CharField(_("event"), max_length=30, choices=Kind.choices)
+    # The person concerned, by address: they may have no account yet, or no longer one.
+    email = models.EmailField(_("person"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("focal point event")
+        verbose_name_plural = _("focal point events")
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.organization}: {self.email} {self.get_kind_display()}"
+
+
 class Status(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Submitted")

@@ -35,6 +35,7 @@ from .models import (
     EcosocOrganization,
     FocalPoint,
     Invitation,
+    MembershipEvent,
     Organization,
     ReferenceCounter,
     StaffNote,
@@ -122,9 +123,11 @@ def invite_focal_point(
                 )
                 % {"count": hours}
             )
-    invitation, _created = Invitation.objects.get_or_create(
+    invitation, created = Invitation.objects.get_or_create(
         organization=organization, email=email, accepted_at=None, defaults={"invited_by": by}
     )
+    if created:
+        _record_membership(organization, MembershipEvent.Kind.INVITED, email, by=by)
     # The organization's name is the applicant's own words: the mail quotes it as such,
     # names the inviter by the address they signed in with, and keeps both out of the
     # subject.
@@ -147,6 +150,10 @@ def open_invitations(user: User):
     )
 
 
+def pending_invitations(organization: Organization):
+    return organization.invitations.filter(accepted_at=None).order_by("created_at")
+
+
 @transaction.atomic
 def accept_invitation(*, invitation: Invitation, by: User) -> FocalPoint:
     if invitation.email != by.email or invitation.accepted_at is not None:
@@ -155,7 +162,98 @@ def accept_invitation(*, invitation: Invitation, by: User) -> FocalPoint:
         raise NotAllowed(_("You are already a focal point of an organization."))
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
+    _record_membership(invitation.organization, MembershipEvent.Kind.JOINED, by.email, by=by)
     return FocalPoint.objects.create(organization=invitation.organization, user=by)
+
+
+def cancel_invitation(*, invitation: Invitation, by: User) -> None:
+    """A focal point takes back an invitation that is still open; the invitee is told."""
+    with transaction.atomic():
+        if not FocalPoint.objects.filter(organization=invitation.organization, user=by).exists():
+            raise NotAllowed(_("Only the organization's focal points can cancel its invitations."))
+        if not Invitation.objects.filter(pk=invitation.pk, accepted_at=None).delete()[0]:
+            raise NotAllowed(_("This invitation was already accepted or cancelled."))
+        _record_membership(
+            invitation.organization,
+            MembershipEvent.Kind.INVITATION_CANCELLED,
+            invitation.email,
+            by=by,
+        )
+    _mail_membership(
+        invitation.organization, MembershipEvent.Kind.INVITATION_CANCELLED, to=[invitation.email]
+    )
+
+
+def decline_invitation(*, invitation: Invitation, by: User) -> None:
+    """The invitee says no; the organization's focal points are told."""
+    with transaction.atomic():
+        if invitation.email != by.email:
+            raise NotAllowed(_("This invitation is not for you, or it was already accepted."))
+        if not Invitation.objects.filter(pk=invitation.pk, accepted_at=None).delete()[0]:
+            raise NotAllowed(_("This invitation is not for you, or it was already accepted."))
+        _record_membership(
+            invitation.organization, MembershipEvent.Kind.INVITATION_DECLINED, by.email, by=by
+        )
+    _mail_membership(
+        invitation.organization,
+        MembershipEvent.Kind.INVITATION_DECLINED,
+        to=list(invitation.organization.focal_points.filter(is_active=True)),
+        person=by.email,
+    )
+
+
+def remove_focal_point(*, organization: Organization, person: User, by: User) -> None:
+    """A focal point leaves the organization (person is by) or removes a colleague.
+
+    The organization always keeps one focal point: the last one cannot leave.
+    """
+    with transaction.atomic():
+        # Locked, so that two focal points leaving at once cannot leave nobody.
+        members = list(
+            FocalPoint.objects.select_for_update().filter(organization=organization).order_by("pk")
+        )
+        user_ids = {member.user_id for member in members}
+        if by.pk not in user_ids:
+            raise NotAllowed(_("Only the organization's focal points can change its focal points."))
+        if person.pk not in user_ids:
+            raise NotAllowed(_("This person is not a focal point of the organization."))
+        if len(members) == 1:
+            raise NotAllowed(
+                _(
+                    "An organization needs at least one focal point. Invite a colleague before "
+                    "you leave, or delete your account."
+                )
+            )
+        FocalPoint.objects.filter(organization=organization, user=person).delete()
+        kind = MembershipEvent.Kind.LEFT if person.pk == by.pk else MembershipEvent.Kind.REMOVED
+        _record_membership(organization, kind, person.email, by=by)
+    _mail_membership(organization, kind, to=[person.email])
+
+
+def _record_membership(organization, kind, email, *, by) -> MembershipEvent:
+    return MembershipEvent.objects.create(
+        organization=organization, kind=kind, email=email, actor=by
+    )
+
+
+def _mail_membership(organization, kind, *, to, person="") -> None:
+    """Tell the person concerned; a failed mail does not undo what was done, it is logged."""
+    for recipient in to:
+        address = getattr(recipient, "email", recipient)
+        language = getattr(recipient, "preferred_language", None) or (
+            User.objects.filter(email=address).values_list("preferred_language", flat=True).first()
+            or translation.get_language()
+            or settings.LANGUAGE_CODE
+        )
+        try:
+            send_templated_mail(
+                "accreditation/email/membership",
+                [address],
+                {"kind": kind, "organization_name": organization.name, "person": person},
+                language=language,
+            )
+        except (smtplib.SMTPException, OSError):
+            logger.exception("Mail about focal points of organization %s failed", organization.pk)
 
 
 # Applications -----------------------------------------------------------------

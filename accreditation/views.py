@@ -55,6 +55,17 @@ def dashboard(request):
 @login_required
 def organization_profile(request):
     organization = services.organization_of(request.user)
+    if organization is None and services.open_invitations(request.user).exists():
+        # A second profile would make a duplicate organization, and the invitation could
+        # then never be accepted: the invitation comes first.
+        messages.info(
+            request,
+            _(
+                "You are invited to be a focal point of an organization: accept or decline "
+                "the invitation before you fill in a profile of your own."
+            ),
+        )
+        return redirect("accreditation:dashboard")
     form = OrganizationForm(request.POST or None, instance=organization)
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
@@ -74,6 +85,9 @@ def organization_profile(request):
             "form": form,
             "organization": organization,
             "focal_points": focal_points,
+            "pending_invitations": services.pending_invitations(organization)
+            if organization
+            else [],
             "invitation_form": InvitationForm(),
         },
     )
@@ -116,6 +130,77 @@ def accept_invitation(request, pk):
             request, _("You are now a focal point of %(name)s.") % {"name": invitation.organization}
         )
     return redirect("accreditation:dashboard")
+
+
+@login_required
+@require_POST
+def decline_invitation(request, pk):
+    invitation = get_object_or_404(Invitation, pk=pk, email=request.user.email, accepted_at=None)
+    try:
+        services.decline_invitation(invitation=invitation, by=request.user)
+    except services.NotAllowed as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, _("The invitation is declined."))
+    return redirect("accreditation:dashboard")
+
+
+@login_required
+@require_POST
+def cancel_invitation(request, pk):
+    organization, response = _organization_or_redirect(request)
+    if response:
+        return response
+    invitation = get_object_or_404(organization.invitations, pk=pk, accepted_at=None)
+    try:
+        services.cancel_invitation(invitation=invitation, by=request.user)
+    except services.NotAllowed as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(
+            request,
+            _("The invitation to %(email)s is cancelled.") % {"email": invitation.email},
+        )
+    return redirect("accreditation:organization")
+
+
+@login_required
+def remove_focal_point(request, user_id):
+    """Leave the organization (one's own id) or remove a colleague, after a confirmation."""
+    organization, response = _organization_or_redirect(request)
+    if response:
+        return response
+    person = get_object_or_404(organization.focal_points, pk=user_id)
+    leaving = person.pk == request.user.pk
+    if request.method == "POST":
+        try:
+            services.remove_focal_point(organization=organization, person=person, by=request.user)
+        except services.NotAllowed as refused:
+            messages.error(request, refused.message)
+            return redirect("accreditation:organization")
+        if leaving:
+            messages.success(
+                request,
+                _("You are no longer a focal point of %(name)s.") % {"name": organization},
+            )
+            return redirect("accreditation:dashboard")
+        messages.success(
+            request,
+            _("%(email)s is no longer a focal point of the organization.")
+            % {"email": person.email},
+        )
+        return redirect("accreditation:organization")
+    return render(
+        request,
+        "accreditation/remove_focal_point.html",
+        {
+            "organization": organization,
+            "person": person,
+            "leaving": leaving,
+            "is_last": organization.focal_points.count() == 1,
+            "form": ConfirmForm(),
+        },
+    )
 
 
 @login_required
