@@ -6,9 +6,10 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.middleware import csrf
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
@@ -122,3 +123,55 @@ class CsrfViewMiddleware(csrf.CsrfViewMiddleware):
 
     def _origin_verified(self, request):
         return request.META.get("HTTP_ORIGIN") == "null" or super()._origin_verified(request)
+
+
+class PrivatePagesMiddleware:
+    """What a signed-in person is sent is theirs: no cache, shared or in the browser, keeps it.
+
+    ``Cache-Control: private, no-store`` on every response to a signed-in request (or one
+    that signs in or out), merged with what the view set: a stricter header it gave (the
+    admin's ``no-cache, must-revalidate, max-age=0``) stays, ``public`` goes. Static files
+    are answered by WhiteNoise before this and keep their long-lived caching.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        signed_in = request.user.is_authenticated
+        response = self.get_response(request)
+        if signed_in or request.user.is_authenticated:
+            patch_cache_control(response, private=True, no_store=True)
+        return response
+
+
+# The database cannot store or compare a NUL character (PostgreSQL refuses the query).
+FORBIDDEN_CHARACTERS = frozenset("\x00")
+
+
+def has_forbidden_characters(text: str) -> bool:
+    return not FORBIDDEN_CHARACTERS.isdisjoint(text)
+
+
+class ForbiddenCharactersMiddleware:
+    """An address with a NUL character in its path or query string gets a 400 that says so.
+
+    Such a value would otherwise reach a list's filter or search, which PostgreSQL refuses
+    with an error. Forms check their own fields (Django's fields refuse NUL characters).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if has_forbidden_characters(request.path_info) or any(
+            has_forbidden_characters(key) or any(has_forbidden_characters(v) for v in values)
+            for key, values in request.GET.lists()
+        ):
+            return render(
+                request,
+                "400.html",
+                {"message": _("The address contains characters that are not allowed.")},
+                status=400,
+            )
+        return self.get_response(request)

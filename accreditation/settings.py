@@ -73,10 +73,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "accounts.middleware.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Around everything below, so that each answer to a signed-in person is kept from caches.
+    "accounts.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.SessionLifetimeMiddleware",
     "accounts.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: its refusal still gets the headers and cookies of everything above.
+    "accounts.middleware.ForbiddenCharactersMiddleware",
 ]
 
 ROOT_URLCONF = "accreditation.urls"

@@ -3,12 +3,14 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.admin import PortalAdmin, PortalInline, is_valid_key
+
 from . import timefmt
 from .models import Call, CallState, Meeting, Venue
 
 
 @admin.register(Venue)
-class VenueAdmin(admin.ModelAdmin):
+class VenueAdmin(PortalAdmin):
     list_display = ["name", "city", "country", "time_zone"]
     list_filter = ["country"]
     search_fields = ["name", "city"]
@@ -32,7 +34,7 @@ class CallStateFilter(admin.SimpleListFilter):
         return queryset
 
 
-class MeetingInline(admin.TabularInline):
+class MeetingInline(PortalInline):
     model = Meeting
     extra = 0
     fields = ["title", "kind", "start_date", "end_date", "venue", "format"]
@@ -40,7 +42,7 @@ class MeetingInline(admin.TabularInline):
 
 
 @admin.register(Call)
-class CallAdmin(admin.ModelAdmin):
+class CallAdmin(PortalAdmin):
     list_display = [
         "title",
         "mandate_symbol",
@@ -55,6 +57,9 @@ class CallAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["venue"]
     date_hierarchy = "deadline"
+    # As the model's own order, which Django drops from a query with a count: the pickers
+    # that list calls as staff type need an order to page through.
+    ordering = ["-deadline"]
     inlines = [MeetingInline]
     fieldsets = [
         (
@@ -115,14 +120,22 @@ class CallAdmin(admin.ModelAdmin):
         # Times are read in the zone the form was shown in: for a call that
         # exists, its stored venue's, even when the venue is being changed,
         # so that changing only the venue never moves the deadline's instant.
-        if object_id and str(object_id).isdigit():
+        # Whatever is sent for them ("²" is a digit, not a number) is checked before it is
+        # looked up.
+        if object_id:
+            if not is_valid_key(Call._meta.pk, str(object_id)):
+                return None
             return Venue.objects.filter(calls__pk=object_id).first()
         venue_id = request.POST.get("venue", "") if request.method == "POST" else ""
-        return Venue.objects.filter(pk=venue_id).first() if venue_id.isdigit() else None
+        return (
+            Venue.objects.filter(pk=venue_id).first()
+            if is_valid_key(Venue._meta.pk, venue_id)
+            else None
+        )
 
 
 @admin.register(Meeting)
-class MeetingAdmin(admin.ModelAdmin):
+class MeetingAdmin(PortalAdmin):
     list_display = ["title", "call", "kind", "start_date", "end_date", "venue", "format"]
     list_filter = ["kind", "format", "venue", "call"]
     search_fields = ["title", "call__title", "venue__name", "venue__city"]

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_countries.fields import Country
 
-from accounts.admin import ReadOnlyAdmin
+from accounts.admin import PortalAdmin, ReadOnlyAdmin, is_valid_key
 from accounts.roles import role_label
 from accreditation import services
 from accreditation.models import (
@@ -161,7 +161,7 @@ class EcosocImportForm(forms.Form):
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(PortalAdmin):
     change_form_template = "admin/accreditation/application/change_form.html"
     # What a reviewer scans for first comes first; the call last, as it is long and often
     # filtered on.
@@ -318,7 +318,7 @@ class ApplicationAdmin(admin.ModelAdmin):
         extra_context = (extra_context or {}) | {
             "can_import_ecosoc": request.user.has_perm("accreditation.add_ecosocorganization"),
             "documents_call": Call.objects.filter(pk=call_id).first()
-            if call_id.isdigit() and self.has_view_document_permission(request)
+            if is_valid_key(Call._meta.pk, call_id) and self.has_view_document_permission(request)
             else None,
         }
         return super().changelist_view(request, extra_context)

@@ -152,3 +152,53 @@ def test_a_superuser_still_manages_superusers(client):
     other.refresh_from_db()
     assert response.status_code == 302
     assert other.family_name == "Renamed"
+
+
+# Nobody edits their own account here, superusers included ---------------------------------
+
+
+def test_a_superuser_cannot_change_their_own_account(client):
+    me = StaffFactory(email="chief@un.example.org", family_name="Diallo")
+    sign_in(client, me)
+
+    page = client.get(change_url(me))
+    response = client.post(
+        change_url(me),
+        user_form(me, email="mine@example.org", family_name="Renamed", is_active=""),
+    )
+
+    me.refresh_from_db()
+    assert page.status_code == 200  # shown, read-only
+    assert 'name="email"' not in page.content.decode()
+    assert 'name="is_superuser"' not in page.content.decode()
+    assert response.status_code == 403
+    assert (me.email, me.family_name, me.is_active) == ("chief@un.example.org", "Diallo", True)
+
+
+def test_a_superuser_cannot_reset_their_own_second_factor_nor_delete_their_account(client):
+    me = StaffFactory(email="chief@un.example.org")
+    SecondFactor.objects.create(user=me, secret="A" * 32, confirmed_at=me.date_joined)
+    sign_in(client, me)
+
+    reset = client.post(
+        reverse("admin:accounts_user_changelist"),
+        {"action": "reset_second_factor", "_selected_action": [me.pk]},
+        follow=True,
+    )
+    delete = client.post(reverse("admin:accounts_user_delete", args=[me.pk]), {"post": "yes"})
+
+    assert SecondFactor.objects.filter(user=me).exists()
+    assert "nobody changes their own account here" in reset.content.decode()
+    assert delete.status_code == 403
+    assert type(me).objects.filter(pk=me.pk).exists()
+
+
+def test_another_superuser_still_changes_a_superusers_account(client):
+    chief = StaffFactory(email="chief@un.example.org")
+    sign_in(client, StaffFactory())
+
+    response = client.post(change_url(chief), user_form(chief, family_name="Renamed"))
+
+    chief.refresh_from_db()
+    assert response.status_code == 302
+    assert chief.family_name == "Renamed"
