@@ -1,4 +1,6 @@
-# Entry points. `make run` and `make test` work from a fresh clone with only Python 3.11+.
+# Entry points. `make run` and `make test` work from a fresh clone with only Python 3.11+;
+# `make test` also needs Chromium, Node.js and Java, which it installs from Debian's packages
+# when run as root where they are missing.
 
 PYTHON ?= python3
 VENV := .venv
@@ -6,13 +8,15 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
+# npm ci writes it; newer than package-lock.json once the pinned packages are in node_modules.
+NODE_STAMP := node_modules/.package-lock.json
 
 .DEFAULT_GOAL := help
-.PHONY: help run install install-dev browser test test-fast bench lint fmt check migrations-check clean
+.PHONY: help run install install-dev browser node-and-java node test test-fast bench lint fmt check migrations-check clean
 
 help:
 	@echo "make run      install, migrate, load the demo calls, serve on http://127.0.0.1:8000"
-	@echo "make test     install the test requirements and run the whole suite"
+	@echo "make test     install the test requirements (Python, Chromium, Node packages, Java) and run the whole suite"
 	@echo "make bench    time the pages that must stay fast at scale (DATABASE_URL picks the database)"
 	@echo "make lint     ruff check and format check"
 	@echo "make fmt      ruff format and fix"
@@ -45,7 +49,20 @@ run: install
 browser: install-dev
 	@bash .ci/ensure-browser.sh "$(PY)"
 
-test: install-dev browser
+# The accessibility checks run axe-core in the browser and the Nu Html Checker (vnu.jar), both
+# pinned in package-lock.json: Node.js installs them, Java runs the checker (the system's, else
+# Debian's packages as root). --ignore-scripts: vnu-jar's install script would download a Java of
+# its own when there is none; ours comes from the system.
+node-and-java:
+	@bash .ci/ensure-node-and-java.sh
+
+$(NODE_STAMP): package.json package-lock.json | node-and-java
+	npm ci --ignore-scripts --no-audit --no-fund
+	@touch $@
+
+node: node-and-java $(NODE_STAMP)
+
+test: install-dev browser node
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # Benchmarks are files named bench_*.py, outside the test run; they time, never assert time.
@@ -67,4 +84,4 @@ migrations-check: install-dev
 check: lint migrations-check test
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles
+	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles node_modules

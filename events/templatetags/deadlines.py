@@ -17,7 +17,7 @@ def instant(moment, venue):
     utc_text = timefmt.in_utc(moment)
     return format_html(
         '<time datetime="{}" title="{}">{}</time> <span class="text-body-secondary">({})</span>',
-        moment.astimezone(UTC).isoformat(),
+        moment.astimezone(UTC).isoformat(timespec="seconds"),
         utc_text,
         timefmt.in_zone(moment, venue.tzinfo, venue.city),
         utc_text,
