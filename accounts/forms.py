@@ -1,4 +1,6 @@
 from django import forms
+from django.core.exceptions import ValidationError
+from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
@@ -57,3 +59,38 @@ class AccountForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["given_name", "family_name", "preferred_language"]
+
+
+def is_valid_key(field, value) -> bool:
+    """Whether a value sent for a key of ``field`` can be looked up: "abc", "²" or a number
+    past the column's range cannot (the database or the driver would fail on it)."""
+    if not isinstance(value, str) or "\x00" in value:
+        return False
+    try:
+        key = field.to_python(value)
+    except ValidationError:
+        return False
+    if isinstance(key, int):
+        try:
+            low, high = connection.ops.integer_field_range(field.get_internal_type())
+        except KeyError:
+            return True
+        return (low is None or key >= low) and (high is None or key <= high)
+    return True
+
+
+class ValidKeysMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Django's field looks the values up all at once, a number past the column's range
+    included (SQLite's driver then fails): such a value is refused as any unknown one is."""
+
+    def clean(self, value):
+        opts = self.queryset.model._meta
+        key_field = opts.get_field(self.to_field_name) if self.to_field_name else opts.pk
+        for item in value if isinstance(value, list | tuple) else []:
+            if not is_valid_key(key_field, str(item)):
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": item},
+                )
+        return super().clean(value)

@@ -13,9 +13,17 @@ def render_text(template_name: str, context: dict) -> str:
 
 
 def send_templated_mail(
-    template: str, recipients: list[str], context: dict, *, language: str
+    template: str,
+    recipients: list[str],
+    context: dict,
+    *,
+    language: str,
+    reply_to: list[str] | None = None,
 ) -> None:
-    """Render ``<template>_subject.txt``, ``<template>.txt`` and ``<template>.html`` and send them."""
+    """Render ``<template>_subject.txt``, ``<template>.txt`` and ``<template>.html`` and send them.
+
+    ``reply_to``: where answers go instead of the portal's own no-reply sender.
+    """
     with translation.override(language or settings.LANGUAGE_CODE):
         context = {**context, "site_url": settings.SITE_URL}
         # A subject is one line: a line break in a value would start a new header.
@@ -25,6 +33,7 @@ def send_templated_mail(
             render_text(f"{template}.txt", context),
             settings.DEFAULT_FROM_EMAIL,
             recipients,
+            reply_to=reply_to,
         )
         message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
         message.send()

@@ -13,9 +13,13 @@ def requires_second_factor(user) -> bool:
         return False
     if user.is_staff or user.is_superuser:
         return True
-    if user.groups.filter(name=MEMBER_STATE_DELEGATES).exists():
+    if is_member_state_delegate(user):
         return True
     return has_confirmed_second_factor(user)
+
+
+def is_member_state_delegate(user) -> bool:
+    return user.is_authenticated and user.groups.filter(name=MEMBER_STATE_DELEGATES).exists()
 
 
 def has_confirmed_second_factor(user) -> bool:

@@ -2,12 +2,15 @@ from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .models import Document, Organization
+from accounts.forms import ValidKeysMultipleChoiceField
+
+from .models import Document, Organization, Status
 from .services import word_count
-from .uploads import UploadRefused, check_upload
+from .uploads import UploadRefused, check_upload, display_name
 
 ACKNOWLEDGEMENT = _(
     "I understand that the organization's name and country will be shared with Member States, "
@@ -43,6 +46,25 @@ class OrganizationForm(forms.ModelForm):
         ]
         widgets = {"areas_of_work": forms.Textarea(attrs={"rows": 3})}
 
+    # What browsers may fill in (WCAG 1.3.5). The head of the organization is not the person
+    # filling in the form: "off" keeps the browser from offering the user's own name and title.
+    AUTOCOMPLETE = {
+        "name": "organization",
+        "country": "country",
+        "city": "address-level2",
+        "homepage": "url",
+        "contact_email": "email",
+        "phone": "tel",
+        "head_name": "off",
+        "head_title": "off",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, token in self.AUTOCOMPLETE.items():
+            self.fields[name].widget.attrs["autocomplete"] = token
+        self.fields["phone"].widget.input_type = "tel"
+
     def clean_year_established(self):
         year = self.cleaned_data["year_established"]
         if year > timezone.localdate().year:
@@ -64,7 +86,12 @@ class DocumentField(forms.FileField):
         try:
             return check_upload(uploaded)
         except UploadRefused as refused:
-            raise forms.ValidationError(refused.message, code="refused_upload") from refused
+            # The file is named: the browser forgets the choice once the page comes back.
+            raise forms.ValidationError(
+                _("“%(file)s” was not kept: %(reason)s"),
+                code="refused_upload",
+                params={"file": display_name(uploaded.name or ""), "reason": refused.message},
+            ) from refused
 
 
 DOCUMENT_FIELDS = {
@@ -86,7 +113,7 @@ class ApplicationForm(forms.Form):
         max_length=REASON_MAX_CHARACTERS,
         widget=forms.Textarea(attrs={"rows": 8}),
     )
-    meetings = forms.ModelMultipleChoiceField(
+    meetings = ValidKeysMultipleChoiceField(
         label=_("Meetings of interest"),
         queryset=None,
         required=False,
@@ -108,12 +135,29 @@ class ApplicationForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
     )
     acknowledged = forms.BooleanField(label=ACKNOWLEDGEMENT, required=False)
+    answer = forms.CharField(
+        label=_("Your answer to the reviewers"),
+        required=False,
+        max_length=REASON_MAX_CHARACTERS,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_(
+            "Say what you changed or add what they asked for. It is sent with the application "
+            "when you submit it again."
+        ),
+    )
 
     def __init__(self, *args, application, **kwargs):
         self.application = application
         super().__init__(*args, **kwargs)
+        if application.status != Status.INFORMATION_REQUESTED:
+            # Only an application being answered has an answer.
+            del self.fields["answer"]
         call = application.call
         self.fields["meetings"].queryset = call.meetings.all()
+        # Meetings are named in English, also on French pages.
+        self.fields["meetings"].label_from_instance = lambda meeting: format_html(
+            '<span lang="en">{}</span>', meeting.title
+        )
         limit = call.reason_word_limit
         self.fields["reason"].help_text = ngettext(
             "At most %(limit)d word.", "At most %(limit)d words.", limit
@@ -121,11 +165,43 @@ class ApplicationForm(forms.Form):
         self.fields["reason"].widget.attrs.update(
             {"data-word-limit": limit, "aria-describedby": "id_reason_helptext id_reason_count"}
         )
-        help_text = _("PDF, JPEG or PNG, at most %(size)s.") % {
+        self.show_kept_documents([])
+
+    def show_kept_documents(self, documents) -> None:
+        """Each file field says which files it already holds, and the size limit."""
+        limit = _("PDF, JPEG or PNG, at most %(size)s.") % {
             "size": filesizeformat(settings.MAX_UPLOAD_BYTES)
         }
-        for name in DOCUMENT_FIELDS:
-            self.fields[name].help_text = help_text
+        for name, kind in DOCUMENT_FIELDS.items():
+            kept = ", ".join(
+                f"{document.original_name} ({filesizeformat(document.size)})"
+                for document in documents
+                if document.kind == kind
+            )
+            if not kept:
+                text = limit
+            elif kind == Document.Kind.OTHER:
+                text = _("Already kept: %(files)s. Choosing a new file adds one. %(limit)s") % {
+                    "files": kept,
+                    "limit": limit,
+                }
+            else:
+                text = _("Already kept: %(files)s. Choosing a new file replaces it. %(limit)s") % {
+                    "files": kept,
+                    "limit": limit,
+                }
+            # The bound field copied the help text when it was first made (a bound form has
+            # made it while cleaning).
+            self.fields[name].help_text = self[name].help_text = text
+
+    def full_clean(self):
+        super().full_clean()
+        if "reason" in self.errors:
+            # The description set above replaces Django's, which would have named the error.
+            reason = self["reason"].auto_id
+            self.fields["reason"].widget.attrs["aria-describedby"] = (
+                f"{reason}_helptext {reason}_error {reason}_count"
+            )
 
     def clean_reason(self):
         reason = self.cleaned_data["reason"]

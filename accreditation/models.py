@@ -215,6 +215,9 @@ class Application(models.Model):
         _("reference"), max_length=20, unique=True, null=True, blank=True, editable=False
     )
     reason = models.TextField(_("reason for participation"), blank=True)
+    # While the applicant answers a request for information: their answer to the reviewers,
+    # kept with the resubmission (StatusChange.message) and emptied then.
+    answer = models.TextField(_("answer to the reviewers"), blank=True)
     meetings = models.ManyToManyField(
         Meeting, blank=True, related_name="applications", verbose_name=_("meetings of interest")
     )
@@ -353,8 +356,15 @@ class StatusChange(Record):
     to_status = models.CharField(_("to"), max_length=30, choices=Status.choices)
     # Internal: seen by staff only.
     note = models.TextField(_("internal note"), blank=True)
-    # Seen by the applicant (a request for information, a decision's message).
-    message = models.TextField(_("message to the applicant"), blank=True)
+    # Between staff and the applicant: a request for information or a decision's message to
+    # the applicant; on a resubmission, the applicant's answer to the reviewers.
+    message = models.TextField(
+        _("message"),
+        blank=True,
+        help_text=_("To the applicant; on a resubmission, the applicant's answer."),
+    )
+    # A request for information may say by when the reviewers need the answer.
+    answer_by = models.DateField(_("answer due by"), null=True, blank=True)
     # What the application held when it was submitted, to show what changed.
     snapshot = models.JSONField(default=dict, blank=True)
 

@@ -1,5 +1,10 @@
+from dataclasses import dataclass
+from datetime import datetime
+
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from events.models import Call
 
@@ -63,7 +68,76 @@ def attach_open_requests(applications: list[Application]) -> list[Application]:
 
 
 def open_calls_without_application(organization) -> list[Call]:
+    """Open calls this organization can still apply to: not those it applied to, nor, for an
+    organization in consultative status with ECOSOC, those only for organizations without."""
     calls = Call.objects.published().open().select_related("venue").order_by("deadline")
     if organization is None:
         return list(calls)
+    if organization.in_ecosoc_status:
+        calls = calls.exclude(eligibility=Call.Eligibility.WITHOUT_ECOSOC_STATUS)
     return list(calls.exclude(applications__organization=organization))
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    at: datetime
+    text: str
+    message: str = ""
+    message_label: str = ""
+
+
+def _history_text(change: StatusChange) -> tuple[str, str]:
+    """What a step means to the applicant, and what to call its message."""
+    before, after = change.from_status, change.to_status
+    if after == Status.SUBMITTED:
+        if before == Status.INFORMATION_REQUESTED:
+            return _("Your answer was received and the application submitted again."), _(
+                "Your answer"
+            )
+        return _("The application was submitted."), ""
+    if after == Status.INFORMATION_REQUESTED:
+        return _("The reviewers asked for more information."), _("Their request")
+    if after == Status.UNDER_REVIEW:
+        if before in {Status.RECOMMENDED, Status.NOT_RECOMMENDED}:
+            return _("The decision was reopened: the application is under review again."), _(
+                "Message from the reviewers"
+            )
+        return _("The review started."), ""
+    if after == Status.RECOMMENDED:
+        return _(
+            "The reviewers recommended the application for the list submitted to Member States."
+        ), _("Message from the reviewers")
+    if after == Status.NOT_RECOMMENDED:
+        return _("The reviewers did not recommend the application."), _(
+            "Message from the reviewers"
+        )
+    if after == Status.WITHDRAWN:
+        return _("The application was withdrawn."), ""
+    if after == Status.ACCREDITED:
+        return _("The organization is accredited."), _("Message")
+    if after == Status.NOT_ACCREDITED:
+        return _("The organization is not accredited."), _("Message")
+    return str(Status(after).label), ""
+
+
+def history_for_applicant(application: Application) -> list[HistoryEntry]:
+    """The application's history as its focal points may read it: every step, with the
+    messages meant for them and their own answers; never staff's internal notes."""
+    entries = []
+    for change in application.history.order_by("at", "pk"):
+        text, message_label = _history_text(change)
+        message = change.message if message_label else ""
+        if change.to_status == Status.INFORMATION_REQUESTED and change.answer_by:
+            text = f"{text} " + _("Answer by %(date)s.") % {
+                "date": date_format(change.answer_by, "j F Y")
+            }
+        entries.append(HistoryEntry(change.at, text, message, message_label if message else ""))
+    return entries
+
+
+def latest_answer(application: Application) -> StatusChange | None:
+    """The resubmission that answered the latest request, if the last submission was one."""
+    latest = application.history.filter(to_status=Status.SUBMITTED).order_by("-at", "-pk").first()
+    if latest is None or latest.from_status != Status.INFORMATION_REQUESTED:
+        return None
+    return latest

@@ -11,7 +11,7 @@ import logging
 import smtplib
 import zipfile
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -299,6 +299,7 @@ def save_draft(
     reason: str,
     meetings,
     acknowledged: bool,
+    answer: str | None = None,
 ) -> Application:
     application = (
         Application.objects.select_for_update().select_related("call").get(pk=application.pk)
@@ -309,7 +310,9 @@ def save_draft(
         application.acknowledged_at = timezone.now()
     elif not acknowledged:
         application.acknowledged_at = None
-    application.save(update_fields=["reason", "acknowledged_at", "updated_at"])
+    if answer is not None and application.status == Status.INFORMATION_REQUESTED:
+        application.answer = answer
+    application.save(update_fields=["reason", "answer", "acknowledged_at", "updated_at"])
     application.meetings.set(meetings)
     return application
 
@@ -459,6 +462,7 @@ def transition(
     by: User | None,
     note: str = "",
     message: str = "",
+    answer_by: date | None = None,
     now: datetime | None = None,
 ) -> Application:
     """The only way a status changes. Call inside a transaction, with the row locked."""
@@ -475,6 +479,7 @@ def transition(
         to_status=to,
         note=note,
         message=message,
+        answer_by=answer_by,
         snapshot=snapshot(application) if to == Status.SUBMITTED else {},
         at=now or timezone.now(),
     )
@@ -521,6 +526,12 @@ def submit_application(
             raise NotAllowed(refusal)
         if missing := missing_parts(application):
             raise NotAllowed(_("Still missing: %(parts)s.") % {"parts": "; ".join(missing)})
+        answer, is_answer = "", application.status == Status.INFORMATION_REQUESTED
+        if is_answer:
+            # The answer goes on the record with the resubmission; the next request starts
+            # with an empty one.
+            answer, application.answer = application.answer.strip(), ""
+            application.save(update_fields=["answer"])
         if application.status == Status.DRAFT:
             application.reference = _next_reference(
                 application.call.deadline.astimezone(application.call.tzinfo).year
@@ -529,17 +540,25 @@ def submit_application(
             application.save(update_fields=["reference", "submitted_at"])
         # From now on these versions are part of the record staff read.
         application.documents.current().filter(submitted_at=None).update(submitted_at=now)
-        transition(application=application, to=Status.SUBMITTED, by=by, now=now)
-    _mail_focal_points(application, "accreditation/email/submitted")
+        transition(application=application, to=Status.SUBMITTED, by=by, message=answer, now=now)
+    _mail_focal_points(
+        application,
+        "accreditation/email/submitted",
+        message=answer,
+        extra={"is_answer": is_answer, "received_at": now},
+    )
     return Submitted(application, already=False)
 
 
-@transaction.atomic
 def withdraw_application(*, application: Application, by: User, note: str = "") -> Application:
-    application = Application.objects.select_for_update().get(pk=application.pk)
-    if application.status not in WITHDRAWABLE:
-        raise NotAllowed(_("Only an application awaiting a decision can be withdrawn."))
-    return transition(application=application, to=Status.WITHDRAWN, by=by, note=note)
+    with transaction.atomic():
+        application = Application.objects.select_for_update().get(pk=application.pk)
+        if application.status not in WITHDRAWABLE:
+            raise NotAllowed(_("Only an application awaiting a decision can be withdrawn."))
+        transition(application=application, to=Status.WITHDRAWN, by=by, note=note)
+    # Every focal point learns of it, not only the one who withdrew.
+    _mail_focal_points(application, "accreditation/email/withdrawn")
+    return application
 
 
 @transaction.atomic
@@ -588,7 +607,9 @@ class MailNotSent(Exception):
         self.recipients = recipients
 
 
-def _mail_focal_points(application: Application, template: str, *, message: str = "") -> None:
+def _mail_focal_points(
+    application: Application, template: str, *, message: str = "", extra: dict | None = None
+) -> None:
     """Mail every focal point; raise MailNotSent, once all were tried, for those it failed."""
     unsent = []
     for person in application.organization.focal_points.filter(is_active=True):
@@ -601,8 +622,11 @@ def _mail_focal_points(application: Application, template: str, *, message: str 
                     "person": person,
                     "documents": application.documents.current(),
                     "message": message,
+                    **(extra or {}),
                 },
                 language=person.preferred_language,
+                # Replies reach the call's own contact, not the portal's no-reply address.
+                reply_to=[contact] if (contact := application.call.contact_email) else None,
             )
         except (smtplib.SMTPException, OSError):
             logger.exception(
@@ -734,7 +758,7 @@ REVIEW_ACTIONS = {
     ]
 }
 # Steps that tell the applicant something by mail.
-MAILED_ACTIONS = {"request_information", "recommend", "not_recommend"}
+MAILED_ACTIONS = {"request_information", "recommend", "not_recommend", "reopen"}
 
 
 def available_actions(application: Application) -> list[ReviewAction]:
@@ -748,6 +772,7 @@ def review(
     by: User,
     message: str = "",
     internal_reason: str = "",
+    answer_by: date | None = None,
     now: datetime | None = None,
 ) -> Application:
     """Take one review step on an application, as a reviewer.
@@ -764,6 +789,10 @@ def review(
         raise NotAllowed(_("Write the message the applicant will receive."))
     if step.needs_reason and not internal_reason:
         raise NotAllowed(_("Give the internal reason for not recommending."))
+    if answer_by is not None and action != "request_information":
+        answer_by = None
+    if answer_by is not None and answer_by <= timezone.localdate(now):
+        raise NotAllowed(_("The date for the answer must be after today."))
     with transaction.atomic():
         application = Application.objects.select_for_update().get(pk=application.pk)
         if application.status not in step.sources:
@@ -777,10 +806,16 @@ def review(
             by=by,
             note=internal_reason,
             message=message,
+            answer_by=answer_by,
             now=now,
         )
     if action in MAILED_ACTIONS:
-        _mail_focal_points(application, f"accreditation/email/{action}", message=message)
+        _mail_focal_points(
+            application,
+            f"accreditation/email/{action}",
+            message=message,
+            extra={"answer_by": answer_by},
+        )
     return application
 
 

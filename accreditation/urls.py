@@ -21,3 +21,5 @@ urlpatterns = [
     path("admin/login/", admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
 ]
+
+handler400 = "accounts.views.bad_request"

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from accounts.roles import is_member_state_delegate
 from events.models import Call
 
 from . import selectors, services
@@ -27,6 +28,8 @@ from .models import Invitation, Status
 
 
 def _organization_or_redirect(request):
+    if is_member_state_delegate(request.user):
+        return None, _delegate_elsewhere(request)
     organization = services.organization_of(request.user)
     if organization is None:
         messages.info(request, _("First, tell us about your organization."))
@@ -34,8 +37,20 @@ def _organization_or_redirect(request):
     return organization, None
 
 
+def _delegate_elsewhere(request):
+    messages.info(
+        request,
+        _("Member State delegates do not apply for organizations: this page is not for you."),
+    )
+    return redirect("accreditation:dashboard")
+
+
 @login_required
 def dashboard(request):
+    if is_member_state_delegate(request.user):
+        # Their own pages (the lists circulated to Member States) come with the PGA office's
+        # lists; until then their home says what they will find there.
+        return render(request, "accreditation/delegate_home.html")
     organization = services.organization_of(request.user)
     applications = selectors.attach_open_requests(
         list(selectors.applications_for_user(request.user).order_by("-created_at"))
@@ -54,6 +69,8 @@ def dashboard(request):
 
 @login_required
 def organization_profile(request):
+    if is_member_state_delegate(request.user):
+        return _delegate_elsewhere(request)
     organization = services.organization_of(request.user)
     if organization is None and services.open_invitations(request.user).exists():
         # A second profile would make a duplicate organization, and the invitation could
@@ -234,12 +251,18 @@ def start(request, slug):
     )
 
 
-def _application_page(request, application, form=None, status=200):
+def _why_read_only(application) -> str:
+    """Why the applicant can no longer change or submit it (the deadline...), or ''."""
     try:
         services.check_editable(application)
-        editable, why_read_only = True, ""
     except services.NotAllowed as refused:
-        editable, why_read_only = False, refused.message
+        return refused.message
+    return ""
+
+
+def _application_page(request, application, form=None, status=200):
+    why_read_only = _why_read_only(application)
+    editable = not why_read_only
     if form is None and editable:
         form = ApplicationForm(
             application=application,
@@ -247,8 +270,12 @@ def _application_page(request, application, form=None, status=200):
                 "reason": application.reason,
                 "meetings": application.meetings.all(),
                 "acknowledged": application.acknowledged_at is not None,
+                "answer": application.answer,
             },
         )
+    documents = [d for d in application.documents.all() if d.is_current]
+    if form is not None:
+        form.show_kept_documents(documents)
     return render(
         request,
         "accreditation/application.html",
@@ -258,9 +285,10 @@ def _application_page(request, application, form=None, status=200):
             "editable": editable,
             "why_read_only": why_read_only,
             "missing": services.missing_parts(application),
-            "documents": [d for d in application.documents.all() if d.is_current],
+            "documents": documents,
             "can_withdraw": application.status in services.WITHDRAWABLE,
             "information_request": services.latest_request(application),
+            "history": selectors.history_for_applicant(application),
         },
         status=status,
     )
@@ -281,6 +309,7 @@ def application_detail(request, pk):
             application=application,
             by=request.user,
             reason=application.reason if reason is None else reason,
+            answer=data.get("answer"),
             meetings=data.get("meetings", application.meetings.all()),
             acknowledged=bool(data.get("acknowledged")),
         )
@@ -296,9 +325,19 @@ def application_detail(request, pk):
         return _application_page(request, application, form=form, status=400)
     if request.POST.get("action") == "review":
         return redirect("accreditation:submit", pk=application.pk)
-    messages.success(
-        request, _("Your draft is saved. You can come back to it at any time before the deadline.")
-    )
+    if application.status == Status.INFORMATION_REQUESTED:
+        messages.success(
+            request,
+            _(
+                "Your answers are saved. The reviewers receive them when you submit the "
+                "application again."
+            ),
+        )
+    else:
+        messages.success(
+            request,
+            _("Your draft is saved. You can come back to it at any time before the deadline."),
+        )
     return redirect(application.get_absolute_url())
 
 
@@ -344,7 +383,9 @@ def submit(request, pk):
         "accreditation/submit.html",
         {
             "application": application,
+            "documents": application.documents.current(),
             "missing": services.missing_parts(application),
+            "closed": _why_read_only(application),
             "form": ConfirmForm(),
         },
     )
@@ -355,7 +396,11 @@ def submitted(request, pk):
     application = selectors.get_application_for_user(request.user, pk)
     if application.reference is None:
         return redirect(application.get_absolute_url())
-    return render(request, "accreditation/submitted.html", {"application": application})
+    return render(
+        request,
+        "accreditation/submitted.html",
+        {"application": application, "answer": selectors.latest_answer(application)},
+    )
 
 
 @login_required
@@ -369,6 +414,15 @@ def withdraw(request, pk):
             )
         except services.NotAllowed as refused:
             messages.error(request, refused.message)
+        except services.MailNotSent as unsent:
+            messages.warning(
+                request,
+                _(
+                    "The application %(reference)s is withdrawn, but the mail could not be sent "
+                    "to %(recipients)s."
+                )
+                % {"reference": application.reference, "recipients": ", ".join(unsent.recipients)},
+            )
         else:
             messages.success(
                 request,
@@ -408,10 +462,12 @@ def delete_draft(request, pk):
 @never_cache
 def document(request, public_id):
     document = selectors.get_document_for_user(request.user, public_id)
-    if request.user.is_staff:
-        # Focal points open their own documents; staff opening one is on the record.
+    thumbnail = bool(request.GET.get("thumbnail")) and document.content_type.startswith("image/")
+    if request.user.is_staff and not thumbnail:
+        # Focal points open their own documents; staff opening one is on the record. A
+        # thumbnail drawn on the application's page is not the document opened.
         services.record_document_view(document=document, by=request.user)
-    if request.GET.get("thumbnail") and document.content_type.startswith("image/"):
+    if thumbnail:
         return _thumbnail(document)
     disposition = content_disposition_header(True, document.original_name)
     storage = document.file.storage

@@ -64,7 +64,17 @@ class CallAdmin(PortalAdmin):
     fieldsets = [
         (
             None,
-            {"fields": ["title", "slug", "mandate", "mandate_symbol", "summary", "eligibility"]},
+            {
+                "fields": [
+                    "title",
+                    "slug",
+                    "mandate",
+                    "mandate_symbol",
+                    "summary",
+                    "eligibility",
+                    "contact_email",
+                ]
+            },
         ),
         (
             _("Dates, in the principal venue's time zone"),

@@ -89,6 +89,7 @@ def load_demo(*, today: date | None = None) -> LoadReport:
             "high-level meeting, held on 22 and 23 November 2021 at United Nations Headquarters."
         ),
         eligibility=Call.Eligibility.WITHOUT_ECOSOC_STATUS,
+        contact_email="accreditation@pga.example.org",
         venue=new_york,
         opens_at=_at(new_york, date(2021, 9, 15), time(0, 0)),
         deadline=_at(new_york, date(2021, 10, 14), end_of_day),
@@ -123,6 +124,7 @@ def load_demo(*, today: date | None = None) -> LoadReport:
             "and of organizations in consultative status with ECOSOC, opens later."
         ),
         eligibility=Call.Eligibility.WITHOUT_ECOSOC_STATUS,
+        contact_email="accreditation@pga.example.org",
         venue=new_york,
         opens_at=_at(new_york, date(2017, 3, 14), time(0, 0)),
         deadline=_at(new_york, date(2017, 4, 9), end_of_day),
@@ -173,6 +175,7 @@ def load_demo(*, today: date | None = None) -> LoadReport:
             "the demonstration data was loaded."
         ),
         eligibility=Call.Eligibility.WITHOUT_ECOSOC_STATUS,
+        contact_email="accreditation@pga.example.org",
         venue=new_york,
         opens_at=_at(new_york, opening_day, time(0, 0)),
         deadline=_at(new_york, closing_day, end_of_day),

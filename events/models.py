@@ -96,6 +96,14 @@ class Call(models.Model):
         _("document symbol"), max_length=50, blank=True, help_text=_("e.g. A/RES/75/283.")
     )
     summary = models.TextField(_("summary"), blank=True)
+    contact_email = models.EmailField(
+        _("contact address"),
+        blank=True,
+        help_text=_(
+            "Whom applicants write to with questions: shown on the call's page, and the "
+            "address their replies to the portal's mail about the call go to."
+        ),
+    )
     eligibility = models.CharField(
         _("who may apply"),
         max_length=20,

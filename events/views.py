@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.views.generic import DetailView, TemplateView
 
 from . import selectors
-from .models import CallState
+from .models import Call, CallState
 
 # Every page here is public: calls are published notices.
 
@@ -27,6 +27,22 @@ class CallDetailView(DetailView):
         return super().get_context_data(
             state=call.state_at(timezone.now()),
             CallState=CallState,
+            ngo_branch_url=settings.NGO_BRANCH_URL,
+            **kwargs,
+        )
+
+
+class HelpView(TemplateView):
+    """How sign-in works, what is shared with Member States, and whom to ask."""
+
+    template_name = "events/help.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            calls_with_contact=Call.objects.published()
+            .exclude(contact_email="")
+            .order_by("-deadline")[:20],
+            link_minutes=settings.SIGN_IN_LINK_MINUTES,
             ngo_branch_url=settings.NGO_BRANCH_URL,
             **kwargs,
         )

@@ -79,7 +79,8 @@ TABLE = [
     ("admin:accounts_user_changelist", lambda: {}, dict.fromkeys(ROLES, 302) | {"staff": 200}),
     ("admin:accounts_securityevent_changelist", lambda: {}, dict.fromkeys(ROLES, 302) | {"staff": 200}),
     ("accreditation:dashboard", lambda: {}, SIGNED_IN_ONLY),
-    ("accreditation:organization", lambda: {}, SIGNED_IN_ONLY),
+    # Delegates apply for no organization: they are sent back to their home.
+    ("accreditation:organization", lambda: {}, SIGNED_IN_ONLY | {"delegate": 302}),
     ("accreditation:export", lambda: {}, APPLICANTS_ONLY),
     ("accreditation:delete_account", lambda: {}, SIGNED_IN_ONLY),
     ("accreditation:application", lambda: {"pk": draft_of("applicant_a").pk}, APPLICANT_A_ONLY),

@@ -8,6 +8,7 @@ rest of the form is kept.
 """
 
 import hashlib
+import html as html_module
 import io
 import os
 import re
@@ -690,9 +691,25 @@ def test_refused_upload_names_the_rule_and_keeps_the_rest_of_the_form(client):
 
     html = response.content.decode()
     assert response.status_code == 400
-    assert response.context["form"].errors["head_letter"] == [NOT_AN_ACCEPTED_KIND]
+    refusal = f"“Letter from our director.png” was not kept: {NOT_AN_ACCEPTED_KIND}"
+    assert response.context["form"].errors["head_letter"] == [refusal]
     head_letter_field = html[html.index('id="id_head_letter"') : html.index("id_other_document")]
-    assert NOT_AN_ACCEPTED_KIND in head_letter_field
+    assert (
+        html_module.escape(refusal, quote=False) in head_letter_field
+        or refusal in head_letter_field
+    )
+    # Each file field says what it already holds, and the size limit.
+    legal_status_field = html[
+        html.index('id="id_legal_status"') : html.index('id="id_head_letter"')
+    ]
+    assert "Already kept: Certificate of registration.pdf" in legal_status_field
+    assert (
+        "Choosing a new file replaces it. PDF, JPEG or PNG, at most 10.0\xa0MB."
+        in legal_status_field
+    )
+    other_field = html[html.index('id="id_other_document"') :]
+    assert "Already kept: Annual report 2023.pdf" in other_field
+    assert "Choosing a new file adds one." in other_field
     assert reason in html
     application.refresh_from_db()
     assert application.reason == reason

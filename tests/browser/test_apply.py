@@ -129,7 +129,9 @@ def test_new_applicant_applies_leaves_comes_back_on_another_device_and_submits(
     letter_input = page.get_by_label(HEAD_LETTER)
     expect(letter_input).to_have_attribute("aria-invalid", "true")
     expect(letter_input).to_have_accessible_description(re.compile(re.escape(REFUSED_TYPE)))
-    expect(page.locator("#id_head_letter_error")).to_have_text(REFUSED_TYPE)
+    expect(page.locator("#id_head_letter_error")).to_have_text(
+        f"“letter.png” was not kept: {REFUSED_TYPE}"
+    )
     summary = page.get_by_role("alert").filter(has_text="There is a problem")
     expect(summary.get_by_role("link", name=REFUSED_TYPE)).to_have_attribute(
         "href", "#id_head_letter"
