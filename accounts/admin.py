@@ -1,4 +1,3 @@
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.exceptions import DisallowedModelAdminLookup
@@ -7,34 +6,17 @@ from django.contrib.admin.views.main import ERROR_FLAG, ChangeList
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
 from django.contrib.auth.models import Group
-from django.core.exceptions import ValidationError
-from django.db import connection
 from django.http import HttpResponseRedirect
+from django.utils.html import escape
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from . import services
-from .forms import StaffUserCreationForm
+from .forms import StaffUserCreationForm, ValidKeysMultipleChoiceField, is_valid_key
 from .models import SecondFactor, SecurityEvent, User
-
-
-def is_valid_key(field, value) -> bool:
-    """Whether a value sent for a key of ``field`` can be looked up: "abc", "²" or a number
-    past the column's range cannot (the database or the driver would fail on it)."""
-    if not isinstance(value, str) or "\x00" in value:
-        return False
-    try:
-        key = field.to_python(value)
-    except ValidationError:
-        return False
-    if isinstance(key, int):
-        try:
-            low, high = connection.ops.integer_field_range(field.get_internal_type())
-        except KeyError:
-            return True
-        return (low is None or key >= low) and (high is None or key <= high)
-    return True
+from .roles import MEMBER_STATE_DELEGATES, role_label
 
 
 class OwnFiltersChangeList(ChangeList):
@@ -84,23 +66,6 @@ class ValidKeysAutocompleteSelect(ValidKeysAutocompleteMixin, AutocompleteSelect
 
 class ValidKeysAutocompleteSelectMultiple(ValidKeysAutocompleteMixin, AutocompleteSelectMultiple):
     pass
-
-
-class ValidKeysMultipleChoiceField(forms.ModelMultipleChoiceField):
-    """Django's field looks the values up all at once, a number past the column's range
-    included (SQLite's driver then fails): such a value is refused as any unknown one is."""
-
-    def clean(self, value):
-        opts = self.queryset.model._meta
-        key_field = opts.get_field(self.to_field_name) if self.to_field_name else opts.pk
-        for item in value if isinstance(value, list | tuple) else []:
-            if not is_valid_key(key_field, str(item)):
-                raise ValidationError(
-                    self.error_messages["invalid_pk_value"],
-                    code="invalid_pk_value",
-                    params={"pk": item},
-                )
-        return super().clean(value)
 
 
 class ValidKeysFields:
@@ -216,8 +181,61 @@ def grantable_groups(user):
     return Group.objects.exclude(pk__in=beyond)
 
 
+def groups_help_text(user) -> str:
+    """Who grants which role, and which ones this person may grant, in the reader's language.
+
+    Escaped: the admin shows help text as HTML.
+    """
+    grantable = Group.objects.all() if user.is_superuser else grantable_groups(user)
+    roles = sorted(str(role_label(group.name)) for group in grantable)
+    rule = gettext(
+        "Separation of duties: only a superuser makes someone a Reviewer or a member of the "
+        "PGA office; Administrators grant the roles Administrators and Member State delegates."
+    )
+    if roles:
+        yours = gettext("You may grant: %(roles)s.") % {"roles": ", ".join(roles)}
+    else:
+        yours = gettext("You may grant no role.")
+    return escape(f"{rule} {yours}")
+
+
+class UserChangeForm(DjangoUserChangeForm):
+    """A Member State is given to Member State delegates, and to them only."""
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if "member_state" not in self.fields:
+            return cleaned_data
+        if "groups" in self.fields:
+            if "groups" not in cleaned_data:
+                return cleaned_data  # the field's own error says what is wrong
+            is_delegate = any(
+                group.name == MEMBER_STATE_DELEGATES for group in cleaned_data["groups"]
+            )
+        else:
+            is_delegate = (
+                bool(self.instance.pk)
+                and self.instance.groups.filter(name=MEMBER_STATE_DELEGATES).exists()
+            )
+        member_state = cleaned_data.get("member_state")
+        if is_delegate and not member_state:
+            self.add_error(
+                "member_state", _("Choose the Member State this Member State delegate represents.")
+            )
+        elif member_state and not is_delegate:
+            self.add_error(
+                "member_state",
+                _(
+                    "Only Member State delegates represent a Member State: clear this field, "
+                    "or give the person the role Member State delegates."
+                ),
+            )
+        return cleaned_data
+
+
 @admin.register(User)
 class UserAdmin(PortalAdmin, DjangoUserAdmin):
+    form = UserChangeForm
     add_form = StaffUserCreationForm
     ordering = ["email"]
     list_display = [
@@ -225,6 +243,7 @@ class UserAdmin(PortalAdmin, DjangoUserAdmin):
         "given_name",
         "family_name",
         "is_staff",
+        "member_state_name",
         "has_second_factor",
         "is_active",
         "last_login",
@@ -239,7 +258,16 @@ class UserAdmin(PortalAdmin, DjangoUserAdmin):
         (_("Person"), {"fields": ["given_name", "family_name", "preferred_language"]}),
         (
             _("Permissions"),
-            {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},
+            {
+                "fields": [
+                    "is_active",
+                    "is_staff",
+                    "is_superuser",
+                    "groups",
+                    "member_state",
+                    "user_permissions",
+                ]
+            },
         ),
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]
@@ -265,9 +293,63 @@ class UserAdmin(PortalAdmin, DjangoUserAdmin):
         return user.get_all_permissions() <= request.user.get_all_permissions()
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
-        if db_field.name == "groups" and not request.user.is_superuser:
-            kwargs["queryset"] = grantable_groups(request.user)
+        if db_field.name == "groups":
+            kwargs["help_text"] = groups_help_text(request.user)
+            if not request.user.is_superuser:
+                kwargs["queryset"] = grantable_groups(request.user)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    # New staff and delegates are told how to sign in, once: when staff status or the
+    # delegates' group is granted (at creation or later), not at every save.
+
+    @staticmethod
+    def _access(user) -> tuple[bool, bool]:
+        """(staff, delegate) as stored now."""
+        is_staff = User.objects.filter(pk=user.pk).values_list("is_staff", flat=True).first()
+        is_delegate = user.groups.filter(name=MEMBER_STATE_DELEGATES).exists()
+        return bool(is_staff), is_delegate
+
+    def save_model(self, request, obj, form, change):
+        obj._access_before = self._access(obj) if change else (False, False)
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        user = form.instance
+        was_staff, was_delegate = getattr(user, "_access_before", (False, False))
+        is_delegate = user.groups.filter(name=MEMBER_STATE_DELEGATES).exists()
+        granted = (user.is_staff and not was_staff) or (is_delegate and not was_delegate)
+        if granted and user.is_active:
+            # Sent once the change is stored (see changeform_view), never for a form refused.
+            request._welcome_mail = (user, is_delegate)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        response = super().changeform_view(request, object_id, form_url, extra_context)
+        pending = request.__dict__.pop("_welcome_mail", None)
+        if pending:
+            user, as_delegate = pending
+            if services.send_welcome_mail(user=user, by=request.user, as_delegate=as_delegate):
+                self.message_user(
+                    request,
+                    _("A welcome mail telling %(person)s how to sign in was sent.")
+                    % {"person": user},
+                    messages.INFO,
+                )
+            else:
+                self.message_user(
+                    request,
+                    _(
+                        "The changes were saved, but the welcome mail to %(person)s could not be "
+                        "sent. Tell them how to sign in another way."
+                    )
+                    % {"person": user},
+                    messages.WARNING,
+                )
+        return response
+
+    @admin.display(description=_("Member State"), ordering="member_state")
+    def member_state_name(self, user):
+        return user.member_state.name if user.member_state else ""
 
     def has_change_permission(self, request, obj=None):
         if obj is not None and not self.may_manage(request, obj):

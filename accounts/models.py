@@ -5,6 +5,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
 
 
 class UserManager(BaseUserManager):
@@ -60,6 +61,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=_("Clear this instead of deleting the account, so that the record stays."),
     )
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+    # Set by an administrator for a person in the "Member State delegates" group only.
+    member_state = CountryField(
+        _("Member State"),
+        blank=True,
+        help_text=_("The Member State this delegate represents; only for Member State delegates."),
+    )
     # Raised to end every session of this person at once (second factor reset).
     session_generation = models.PositiveIntegerField(default=0, editable=False)
 
@@ -199,6 +206,7 @@ class SecurityEvent(models.Model):
         RECOVERY_CODE_USED = "recovery_code_used", _("Recovery code used")
         SECOND_FACTOR_RESET = "second_factor_reset", _("Second factor reset by an administrator")
         ACCOUNT_CREATED = "account_created", _("Account created at first sign-in")
+        WELCOME_SENT = "welcome_sent", _("Welcome mail sent")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="security_events"

@@ -458,3 +458,43 @@ def reset_second_factor(*, user: User, by: User, note: str = "") -> None:
 
 def record_sign_out(*, user: User) -> None:
     SecurityEvent.objects.create(user=user, actor=user, kind=SecurityEvent.Kind.SIGNED_OUT)
+
+
+# Welcome mail for new staff and delegates -------------------------------------
+
+
+def sign_in_address() -> str:
+    return settings.SITE_URL + reverse("accounts:sign_in")
+
+
+def send_welcome_mail(*, user: User, by: User | None, as_delegate: bool) -> bool:
+    """Tell a new staff member or delegate how to sign in; record it.
+
+    In the person's language. ``as_delegate``: the mail also names the Member State they
+    represent. A mail that cannot be sent is logged and ``False`` returned: the caller says
+    so, and nothing else is undone.
+    """
+    context = {
+        "person": user,
+        "sign_in_url": sign_in_address(),
+        "minutes": settings.SIGN_IN_LINK_MINUTES,
+        "is_delegate": as_delegate,
+        "member_state": user.member_state if as_delegate else None,
+    }
+    try:
+        send_templated_mail(
+            "accounts/email/welcome",
+            [user.email],
+            context,
+            language=supported_language(user.preferred_language),
+        )
+    except Exception:
+        logger.exception("The welcome mail to user %s could not be sent", user.pk)
+        return False
+    SecurityEvent.objects.create(
+        user=user,
+        actor=by,
+        kind=SecurityEvent.Kind.WELCOME_SENT,
+        note="Delegate" if as_delegate else "Staff",
+    )
+    return True

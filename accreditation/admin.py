@@ -1,9 +1,9 @@
 from django.contrib import admin
 from django.db import models
 
-from accounts.admin import PortalAdmin, PortalInline
+from accounts.admin import PortalAdmin, PortalInline, ReadOnlyAdmin
 
-from .models import FocalPoint, Organization
+from .models import FocalPoint, MembershipEvent, Organization
 
 
 class FocalPointInline(PortalInline):
@@ -28,3 +28,23 @@ class OrganizationAdmin(PortalAdmin):
     # As on the applicants' form: "mvn.example" means https://mvn.example.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     inlines = [FocalPointInline]
+
+
+@admin.register(MembershipEvent)
+class MembershipEventAdmin(ReadOnlyAdmin):
+    """Who was invited, joined, left or was removed as a focal point: read-only for everyone,
+    and read by whoever reads the organizations (the people the review steps are mailed to)."""
+
+    list_display = ["at", "organization", "kind", "email", "actor"]
+    list_filter = ["kind"]
+    search_fields = ["organization__name", "email"]
+    date_hierarchy = "at"
+    list_select_related = ["organization", "actor"]
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm(
+            "accreditation.view_organization"
+        ) or super().has_view_permission(request, obj)
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request) or super().has_module_permission(request)

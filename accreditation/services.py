@@ -890,12 +890,36 @@ class EcosocImport:
     skipped: int
 
 
-def import_ecosoc_list(*, text: str) -> EcosocImport:
-    """Replace the ECOSOC list with a CSV as published by UN DESA (name, country, status[, homepage])."""
+# The column headers as UN DESA's lists and people's spreadsheets spell them, compared
+# without case, surrounding spaces or a byte order mark.
+ECOSOC_COLUMNS = {
+    "name": {
+        "name",
+        "organization",
+        "organisation",
+        "organization name",
+        "organisation name",
+        "name of organization",
+        "name of organisation",
+    },
+    "country": {"country", "country/area", "country or area"},
+    "status": {"status", "consultative status"},
+    "homepage": {"homepage", "home page", "website", "web site", "url"},
+}
+
+
+def _ecosoc_header_key(column: str | None) -> str:
+    key = " ".join((column or "").replace("\ufeff", "").casefold().split())
+    return key.replace(" / ", "/")
+
+
+def _read_ecosoc_list(text: str) -> tuple[list[EcosocOrganization], int]:
+    """The rows of a CSV as published by UN DESA (name, country, status[, homepage]), and
+    how many were left out for want of a name; NotAllowed says what is wrong with a file."""
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
         raise NotAllowed(
-            _("Line %(line)d holds a NUL character: the file is not a text CSV file.")
+            _("Line %(line)d holds a NUL character: the file is not a plain-text CSV file.")
             % {"line": line}
         )
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")), strict=True)
@@ -903,30 +927,118 @@ def import_ecosoc_list(*, text: str) -> EcosocImport:
         header = reader.fieldnames or []
     except csv.Error:
         header = []
-    columns = {(column or "").strip().casefold(): column for column in header}
+    columns = {}
+    for column in header:
+        key = _ecosoc_header_key(column)
+        for field, spellings in ECOSOC_COLUMNS.items():
+            if key in spellings:
+                columns.setdefault(field, column)
     if "name" not in columns:
         raise NotAllowed(
             _("The file has no “name” column. Expected columns: name, country, status.")
         )
     try:
-        rows, skipped = _ecosoc_rows(reader, columns)
+        return _ecosoc_rows(reader, columns)
     except csv.Error as error:
         raise NotAllowed(
             _("The file could not be read as CSV (line %(line)d).") % {"line": reader.line_num}
         ) from error
+
+
+def ecosoc_list_version() -> str:
+    """Changes whenever the list is replaced (each import adds rows with new keys)."""
+    last = EcosocOrganization.objects.order_by("-pk").values_list("pk", flat=True).first()
+    return f"{EcosocOrganization.objects.count()}:{last or 0}"
+
+
+def import_ecosoc_list(*, text: str, expected_version: str | None = None) -> EcosocImport:
+    """Replace the ECOSOC list with a CSV as published by UN DESA (name, country, status[, homepage]).
+
+    ``expected_version``: the list's version when the change was previewed; if the list was
+    replaced since, nothing is done and NotAllowed says so.
+    """
+    rows, skipped = _read_ecosoc_list(text)
     with transaction.atomic():
+        if expected_version is not None:
+            # Waits for an import replacing a non-empty list at the same moment.
+            EcosocOrganization.objects.select_for_update().order_by("-pk").first()
+            if ecosoc_list_version() != expected_version:
+                raise NotAllowed(
+                    _(
+                        "The ECOSOC list was replaced since this preview. "
+                        "Upload the file again to see what it would change now."
+                    )
+                )
         EcosocOrganization.objects.all().delete()
         EcosocOrganization.objects.bulk_create(rows, batch_size=1000)
     return EcosocImport(imported=len(rows), skipped=skipped)
 
 
+ECOSOC_PREVIEW_NAMES = 10
+
+
+@dataclass(frozen=True)
+class EcosocPreview:
+    """What an import would change, organizations compared by normalized name."""
+
+    imported: int
+    skipped: int
+    added: int
+    removed: int
+    unchanged: int
+    # Up to ECOSOC_PREVIEW_NAMES of each, in alphabetical order.
+    added_names: list[str]
+    removed_names: list[str]
+    unchanged_names: list[str]
+    version: str
+
+
+def preview_ecosoc_list(*, text: str) -> EcosocPreview:
+    """What ``import_ecosoc_list`` would do with this file; nothing is changed."""
+    rows, skipped = _read_ecosoc_list(text)
+    with transaction.atomic():
+        version = ecosoc_list_version()
+        current = list(EcosocOrganization.objects.values_list("normalized_name", "name"))
+
+    def key(normalized_name, name):
+        return normalized_name or name.casefold()
+
+    current_keys = {key(*pair) for pair in current}
+    new_keys = set()
+    added, unchanged = [], []
+    for row in rows:
+        row_key = key(row.normalized_name, row.name)
+        new_keys.add(row_key)
+        (unchanged if row_key in current_keys else added).append(row.name)
+    removed = [
+        name for normalized_name, name in current if key(normalized_name, name) not in new_keys
+    ]
+
+    def first(names):
+        return sorted(names, key=str.casefold)[:ECOSOC_PREVIEW_NAMES]
+
+    return EcosocPreview(
+        imported=len(rows),
+        skipped=skipped,
+        added=len(added),
+        removed=len(removed),
+        unchanged=len(unchanged),
+        added_names=first(added),
+        removed_names=first(removed),
+        unchanged_names=first(unchanged),
+        version=version,
+    )
+
+
 def _ecosoc_rows(reader, columns) -> tuple[list[EcosocOrganization], int]:
+    """``columns``: the header of each column read (name, country, status, homepage)."""
     rows, skipped = [], 0
     for row in reader:
         values = {
-            column: (row.get(columns.get(column, ""), "") or "").strip()
-            for column in ("name", "country", "status", "homepage")
+            field: (row.get(columns[field], "") if field in columns else "") or ""
+            for field in ("name", "country", "status", "homepage")
         }
+        values = {field: value.strip() for field, value in values.items()}
         if not values["name"]:
             skipped += 1
             continue

@@ -5,8 +5,11 @@ an application's page and the list's actions); no form edits them, and the
 record of what happened offers no way to be edited or deleted.
 """
 
+from datetime import timedelta
+
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Subquery
@@ -14,14 +17,17 @@ from django.db.models.functions import Coalesce
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_countries.fields import Country
 
 from accounts.admin import PortalAdmin, ReadOnlyAdmin, is_valid_key
+from accounts.models import User
 from accounts.roles import role_label
-from accreditation import services
+from accreditation import selectors, services
 from accreditation.models import (
     Application,
     Document,
@@ -35,6 +41,7 @@ from accreditation.models import (
 from events.models import Call
 
 from .regional_groups import MEMBER_STATES, RegionalGroup, regional_group
+from .templatetags.screening import staff_time
 
 
 class ReadOnlyRecordAdmin(ReadOnlyAdmin):
@@ -135,6 +142,9 @@ class DuplicateFilter(FlagFilter):
 
 # In the session: a refused review step's fields, shown again once on the application's page.
 REVIEW_DRAFT = "review_draft"
+# Steps that mail applicants without a message typed for them: a page says what will happen,
+# and to whom, before they are taken (the bulk steps of the list too).
+CONFIRMED_STEPS = {"recommend", "reopen"}
 
 
 class ReviewForm(forms.Form):
@@ -148,6 +158,14 @@ class ReviewForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    # Only the request for information takes it; services.review refuses past dates.
+    answer_by = forms.DateField(
+        label=_("Answer due by (optional)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d"],
+        error_messages={"invalid": _("Enter the date as year-month-day, e.g. 2026-12-01.")},
+    )
 
 
 class StaffNoteForm(forms.Form):
@@ -157,7 +175,24 @@ class StaffNoteForm(forms.Form):
 
 
 class EcosocImportForm(forms.Form):
+    """The upload; ``cleaned_data["file"]`` is the file's text."""
+
+    # The text is kept in the session until the import is confirmed: bounded.
+    max_bytes = 2 * 1024 * 1024
+
     file = forms.FileField(label=_("CSV file from UN DESA (columns: name, country, status)"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > self.max_bytes:
+            raise forms.ValidationError(
+                _("The file is larger than %(size)d MB; the ECOSOC list is much smaller.")
+                % {"size": self.max_bytes // (1024 * 1024)}
+            )
+        try:
+            return upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise forms.ValidationError(_("The file is not UTF-8 text.")) from None
 
 
 @admin.register(Application)
@@ -172,7 +207,7 @@ class ApplicationAdmin(PortalAdmin):
         "country",
         "regional_group_label",
         "organization_type",
-        "submitted_at",
+        "submitted_time",
         "document_count",
         "ecosoc_flag",
         "duplicate_flag",
@@ -262,17 +297,64 @@ class ApplicationAdmin(PortalAdmin):
     def document_count(self, application):
         return application._documents
 
-    @admin.display(description=_("ECOSOC"), boolean=True, ordering="_ecosoc_match")
+    # Warnings in words, not ticks and crosses: an empty cell when there is nothing to say.
+    @admin.display(description=_("ECOSOC list"), ordering="_ecosoc_match", empty_value="")
     def ecosoc_flag(self, application):
-        return application._ecosoc_match
+        return warning_badge(_("In the ECOSOC list")) if application._ecosoc_match else ""
 
-    @admin.display(description=_("duplicate?"), boolean=True, ordering="_duplicate")
+    @admin.display(description=_("duplicate"), ordering="_duplicate", empty_value="")
     def duplicate_flag(self, application):
-        return application._duplicate
+        return warning_badge(_("Likely duplicate")) if application._duplicate else ""
+
+    @admin.display(description=_("submitted at"), ordering="submitted_at")
+    def submitted_time(self, application):
+        return staff_time(application.submitted_at)
 
     # Bulk steps from the list ------------------------------------------------
 
+    def review_preview(self, request, applications, action, *, form_action, hidden, cancel_url):
+        """A page like Django's delete confirmation: what the step will do, to how many
+        applications, and who is mailed; Confirm posts the same step again with ``confirm``."""
+        step = services.REVIEW_ACTIONS[action]
+        changing = [item for item in applications if item.status in step.sources]
+        left = [item for item in applications if item.status not in step.sources]
+        organizations = {item.organization_id for item in changing}
+        people = (
+            User.objects.filter(organizations__in=organizations, is_active=True).distinct().count()
+            if action in services.MAILED_ACTIONS
+            else 0
+        )
+        return TemplateResponse(
+            request,
+            "admin/accreditation/application/confirm_review.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": _("Confirm: %(action)s") % {"action": step.label},
+                "step": step,
+                "target": Status(step.target).label,
+                "changing": changing,
+                "left": left,
+                "mailed": action in services.MAILED_ACTIONS,
+                "people": people,
+                "form_action": form_action,
+                "hidden": hidden,
+                "cancel_url": cancel_url,
+            },
+        )
+
     def _bulk(self, request, queryset, action):
+        if request.POST.get("confirm") != "yes":
+            applications = list(queryset.order_by("reference", "pk"))
+            return self.review_preview(
+                request,
+                applications,
+                action,
+                form_action=request.get_full_path(),
+                hidden=[("action", action)]
+                + [(helpers.ACTION_CHECKBOX_NAME, str(item.pk)) for item in applications],
+                cancel_url=request.get_full_path(),
+            )
         done, refused = 0, []
         for application in queryset:
             try:
@@ -297,11 +379,11 @@ class ApplicationAdmin(PortalAdmin):
         description=_("Start review of the selected applications"), permissions=["review"]
     )
     def start_review(self, request, queryset):
-        self._bulk(request, queryset, "start_review")
+        return self._bulk(request, queryset, "start_review")
 
     @admin.action(description=_("Recommend the selected applications"), permissions=["review"])
     def recommend(self, request, queryset):
-        self._bulk(request, queryset, "recommend")
+        return self._bulk(request, queryset, "recommend")
 
     @admin.action(
         description=_("Download the documents of the selected applications (ZIP)"),
@@ -388,6 +470,8 @@ class ApplicationAdmin(PortalAdmin):
             "ecosoc_matches": list(services.ecosoc_matches(organization)[:5]),
             "duplicates": list(services.likely_duplicates(organization)[:5]),
             "changes": services.changes_since_previous_submission(application),
+            "answer": selectors.latest_answer(application),
+            "earliest_answer_by": timezone.localdate() + timedelta(days=1),
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -419,14 +503,35 @@ class ApplicationAdmin(PortalAdmin):
         application = get_object_or_404(self.get_queryset(request), pk=pk)
         form = ReviewForm(request.POST)
         form.is_valid()
+        if (
+            action in CONFIRMED_STEPS
+            and request.POST.get("confirm") != "yes"
+            and self.has_review_permission(request)
+            and application.status in services.REVIEW_ACTIONS[action].sources
+        ):
+            return self.review_preview(
+                request,
+                [application],
+                action,
+                form_action=request.path,
+                hidden=[
+                    (name, request.POST.get(name, ""))
+                    for name in ("message", "internal_reason")
+                    if request.POST.get(name)
+                ],
+                cancel_url=reverse("admin:accreditation_application_change", args=[pk]),
+            )
         unsent = None
         try:
+            if "answer_by" in form.errors:
+                raise services.NotAllowed(form.errors["answer_by"][0])
             services.review(
                 application=application,
                 action=action,
                 by=request.user,
                 message=form.cleaned_data.get("message", ""),
                 internal_reason=form.cleaned_data.get("internal_reason", ""),
+                answer_by=form.cleaned_data.get("answer_by"),
             )
         except services.NotAllowed as refusal:
             # Back on the page, the refusal stands by the step's fields, with what was typed.
@@ -435,6 +540,7 @@ class ApplicationAdmin(PortalAdmin):
                 "action": action,
                 "message": form.cleaned_data.get("message", ""),
                 "internal_reason": form.cleaned_data.get("internal_reason", ""),
+                "answer_by": request.POST.get("answer_by", "")[:10],
                 "error": refusal.message,
             }
             return redirect("admin:accreditation_application_change", pk)
@@ -463,47 +569,112 @@ class ApplicationAdmin(PortalAdmin):
         return redirect("admin:accreditation_application_change", pk)
 
     def import_ecosoc_view(self, request):
+        """In two steps: the upload shows what would change; only a confirmation of that
+        preview replaces the list. Between the two the text waits in the session (one
+        preview per session, for 30 minutes, at most EcosocImportForm.max_bytes) under a
+        random key that the confirmation must send back."""
+        import secrets
+        import time
+
+        from django.utils.crypto import constant_time_compare
+
         if not request.user.has_perm("accreditation.add_ecosocorganization"):
             raise PermissionDenied
-        form = EcosocImportForm(request.POST or None, request.FILES or None)
-        if request.method == "POST" and form.is_valid():
+        key = "ecosoc_import"
+        preview_minutes = 30
+        if request.method == "POST" and ("_confirm" in request.POST or "_cancel" in request.POST):
+            stored = request.session.get(key)
+            if "_cancel" in request.POST:
+                request.session.pop(key, None)
+                self.message_user(
+                    request, _("Nothing was imported; the ECOSOC list is as it was."), messages.INFO
+                )
+                return redirect("admin:accreditation_application_import_ecosoc")
+            sent = request.POST.get("import_id", "")
+            valid = (
+                isinstance(stored, dict)
+                and isinstance(stored.get("id"), str)
+                and constant_time_compare(stored["id"], sent)
+                and stored.get("user") == request.user.pk
+                and time.time() - stored.get("at", 0) <= preview_minutes * 60
+            )
+            if not valid:
+                self.message_user(
+                    request,
+                    _(
+                        "This preview is no longer valid: it expired, or another file was "
+                        "uploaded since. Nothing was imported; upload the file again."
+                    ),
+                    messages.ERROR,
+                )
+                return redirect("admin:accreditation_application_import_ecosoc")
+            request.session.pop(key, None)
             try:
-                text = form.cleaned_data["file"].read().decode("utf-8-sig")
-                result = services.import_ecosoc_list(text=text)
-            except (UnicodeDecodeError, services.NotAllowed) as error:
-                form.add_error("file", getattr(error, "message", _("The file is not UTF-8 text.")))
-            else:
+                result = services.import_ecosoc_list(
+                    text=stored["text"], expected_version=stored["version"]
+                )
+            except services.NotAllowed as error:
+                self.message_user(request, error.message, messages.ERROR)
+                return redirect("admin:accreditation_application_import_ecosoc")
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d organization imported from the ECOSOC list.",
+                    "%(count)d organizations imported from the ECOSOC list.",
+                    result.imported,
+                )
+                % {"count": result.imported},
+                messages.SUCCESS,
+            )
+            if result.skipped:
                 self.message_user(
                     request,
                     ngettext(
-                        "%(count)d organization imported from the ECOSOC list.",
-                        "%(count)d organizations imported from the ECOSOC list.",
-                        result.imported,
+                        "%(count)d row without a name was left out.",
+                        "%(count)d rows without a name were left out.",
+                        result.skipped,
                     )
-                    % {"count": result.imported},
-                    messages.SUCCESS,
+                    % {"count": result.skipped},
+                    messages.WARNING,
                 )
-                if result.skipped:
-                    self.message_user(
-                        request,
-                        ngettext(
-                            "%(count)d row without a name was left out.",
-                            "%(count)d rows without a name were left out.",
-                            result.skipped,
-                        )
-                        % {"count": result.skipped},
-                        messages.WARNING,
-                    )
-                return redirect("admin:accreditation_application_changelist")
+            return redirect("admin:accreditation_application_changelist")
+
+        form = EcosocImportForm(request.POST or None, request.FILES or None)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Import the ECOSOC list"),
+            "opts": self.model._meta,
+        }
+        if request.method == "POST" and form.is_valid():
+            text = form.cleaned_data["file"]
+            try:
+                preview = services.preview_ecosoc_list(text=text)
+            except services.NotAllowed as error:
+                form.add_error("file", error.message)
+            else:
+                import_id = secrets.token_urlsafe(24)
+                request.session[key] = {
+                    "id": import_id,
+                    "user": request.user.pk,
+                    "at": time.time(),
+                    "version": preview.version,
+                    "text": text,
+                }
+                return TemplateResponse(
+                    request,
+                    "admin/accreditation/application/import_ecosoc_preview.html",
+                    {
+                        **context,
+                        "title": _("Import the ECOSOC list: what will change"),
+                        "preview": preview,
+                        "import_id": import_id,
+                        "file_name": request.FILES["file"].name,
+                    },
+                )
         return TemplateResponse(
             request,
             "admin/accreditation/application/import_ecosoc.html",
-            {
-                **self.admin_site.each_context(request),
-                "form": form,
-                "title": _("Import the ECOSOC list"),
-                "opts": self.model._meta,
-            },
+            {**context, "form": form},
         )
 
     def call_documents_view(self, request, call_id):
@@ -512,6 +683,10 @@ class ApplicationAdmin(PortalAdmin):
         call = get_object_or_404(Call, pk=call_id)
         applications = call.applications.exclude(status=Status.DRAFT).order_by("reference")
         return _zip_response(request, applications, f"call-{call.pk}-documents.zip")
+
+
+def warning_badge(text) -> str:
+    return format_html('<span class="warning-badge">{}</span>', text)
 
 
 def mail_not_sent(unsent: services.MailNotSent) -> str:

@@ -1,5 +1,8 @@
 """Administrators manage people without raising anyone's powers, their own included."""
 
+import html
+import re
+
 import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
@@ -45,7 +48,9 @@ def test_an_administrator_gives_someone_a_role_they_hold_no_more_than_themselves
     person = UserFactory(is_staff=True)
     delegates = Group.objects.get(name=MEMBER_STATE_DELEGATES)
 
-    response = client.post(change_url(person), user_form(person, groups=[delegates.pk]))
+    response = client.post(
+        change_url(person), user_form(person, groups=[delegates.pk], member_state="KE")
+    )
 
     assert response.status_code == 302
     assert list(person.groups.all()) == [delegates]
@@ -202,3 +207,118 @@ def test_another_superuser_still_changes_a_superusers_account(client):
     chief.refresh_from_db()
     assert response.status_code == 302
     assert chief.family_name == "Renamed"
+
+
+# Who grants which role, said beside the roles ---------------------------------------------
+
+
+def groups_help(page):
+    match = re.search(r'<div class="help"[^>]*id="id_groups_helptext"[^>]*>(.*?)</div>', page, re.S)
+    return html.unescape(" ".join(re.sub(r"<[^>]+>", " ", match.group(1)).split()))
+
+
+def test_the_roles_field_says_who_grants_which_role_and_what_an_administrator_may_grant(client):
+    sign_in(client, administrator())
+    person = UserFactory(is_staff=True)
+
+    page = client.get(change_url(person)).content.decode()
+
+    assert groups_help(page).startswith(
+        "Separation of duties: only a superuser makes someone a Reviewer or a member of the "
+        "PGA office; Administrators grant the roles Administrators and Member State delegates. "
+        "You may grant: Administrators, Member State delegates."
+    )
+
+
+def test_a_superuser_is_told_they_may_grant_every_role(client):
+    sign_in(client, StaffFactory())
+    person = UserFactory(is_staff=True)
+
+    page = client.get(change_url(person)).content.decode()
+
+    assert (
+        "You may grant: Administrators, Member State delegates, PGA office, Reviewers."
+        in groups_help(page)
+    )
+
+
+def test_the_roles_are_named_in_the_readers_language(client):
+    sign_in(client, administrator())
+    person = UserFactory(is_staff=True)
+
+    page = client.get(change_url(person), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+
+    assert "Administrateurs, Délégués des États Membres." in groups_help(page)
+
+
+# The Member State a delegate represents ----------------------------------------------------
+
+
+def delegates():
+    return Group.objects.get(name=MEMBER_STATE_DELEGATES)
+
+
+def test_an_administrator_attaches_a_member_state_to_a_delegate(client):
+    sign_in(client, administrator())
+    person = UserFactory(email="delegate@mission.example.org")
+
+    response = client.post(
+        change_url(person),
+        user_form(person, is_staff="", groups=[delegates().pk], member_state="KE"),
+    )
+    listing = client.get(reverse("admin:accounts_user_changelist")).content.decode()
+
+    person.refresh_from_db()
+    assert response.status_code == 302
+    assert person.member_state.code == "KE"
+    rows = re.findall(r"<tr\b(?:(?!</tr>).)*</tr>", listing, re.S)
+    row = next(row for row in rows if "delegate@mission.example.org" in row)
+    assert "Member State" in listing  # the column
+    assert "Kenya" in row
+
+
+def test_a_delegate_without_a_member_state_is_refused_by_the_field(client):
+    sign_in(client, administrator())
+    person = UserFactory()
+
+    response = client.post(
+        change_url(person), user_form(person, is_staff="", groups=[delegates().pk])
+    )
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {
+        "member_state": ["Choose the Member State this Member State delegate represents."]
+    }
+    assert not person.groups.exists()
+
+
+def test_a_member_state_for_someone_who_is_no_delegate_is_refused(client):
+    sign_in(client, administrator())
+    person = UserFactory(is_staff=True)
+
+    response = client.post(change_url(person), user_form(person, member_state="KE"))
+
+    person.refresh_from_db()
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {
+        "member_state": [
+            "Only Member State delegates represent a Member State: clear this field, "
+            "or give the person the role Member State delegates."
+        ]
+    }
+    assert not person.member_state
+
+
+def test_only_who_may_manage_the_person_changes_their_member_state(client):
+    sign_in(client, administrator())
+    reviewer = UserFactory(is_staff=True)
+    reviewer.groups.add(Group.objects.get(name=REVIEWERS))
+
+    response = client.post(
+        change_url(reviewer),
+        user_form(reviewer, groups=[delegates().pk], member_state="KE"),
+    )
+
+    reviewer.refresh_from_db()
+    assert response.status_code == 403
+    assert not reviewer.member_state

@@ -184,17 +184,17 @@ def test_reviewer_requests_information_the_applicant_answers_and_the_reviewer_re
         device.get_by_role("button", name="Save and review before submitting again").click()
 
         device.wait_for_url(f"**{reverse('accreditation:submit', args=[application.pk])}")
-        expect(heading(device)).to_have_text("Review and submit")
+        expect(heading(device)).to_have_text("Review and send your answer")
         main = device.get_by_role("main")
         expect(main).to_contain_text(NEW_REASON)
         expect(main).to_contain_text("Proof of legal status: registration-certificate-2031.pdf")
         expect(main).to_contain_text("Letter from the head of the organization: head_letter.pdf")
         # Only the current version of each document is listed.
         expect(main).not_to_contain_text("legal_status.pdf")
-        device.get_by_role("button", name="Submit the application").click()
+        device.get_by_role("button", name="Send the answer and submit again").click()
 
         device.wait_for_url(f"**{reverse('accreditation:submitted', args=[application.pk])}")
-        expect(device.get_by_role("heading", name="Your application is submitted")).to_be_visible()
+        expect(device.get_by_role("heading", name="Your answer is received")).to_be_visible()
         expect(device.locator("#reference")).to_have_text(reference)
     finally:
         context.close()
@@ -230,6 +230,7 @@ def test_reviewer_requests_information_the_applicant_answers_and_the_reviewer_re
     page.wait_for_url(f"**{change_url}")
     expect(status_line(page)).to_contain_text(f"{reference} · Under review")
     review.get_by_role("button", name="Recommend", exact=True).click()
+    page.get_by_role("button", name="Confirm: Recommend").click()
     page.wait_for_url(f"**{change_url}")
     expect(page.locator(".messagelist")).to_contain_text("Done: Recommend.")
     expect(status_line(page)).to_contain_text(f"{reference} · Recommended")
@@ -269,7 +270,7 @@ def test_reviewer_requests_information_the_applicant_answers_and_the_reviewer_re
     assert about_the_application == [
         f"Application {reference} received",
         f"More information needed for application {reference}",
-        f"Application {reference} received",
+        f"Your answer for application {reference} was received",
         f"Application {reference} has been reviewed",
     ]
     (recommendation,) = [m for m in mail.outbox if m.subject.endswith("has been reviewed")]

@@ -21,7 +21,7 @@ from accounts import services as account_services
 from accounts.admin import PortalAdmin
 from accounts.roles import ADMINISTRATORS, PGA_OFFICE, REVIEWERS
 from accreditation import services
-from accreditation.models import Application, StatusChange
+from accreditation.models import Application, MembershipEvent, StatusChange
 from tests.conftest import sign_in
 from tests.factories import (
     CallFactory,
@@ -100,6 +100,12 @@ def record():
         user=reviewer, by=StaffFactory(), note="Reset from the admin"
     )
     services.import_ecosoc_list(text="name,country,status\nMigrant Voices Network,Kenya,Special\n")
+    MembershipEvent.objects.create(
+        organization=application.organization,
+        kind=MembershipEvent.Kind.JOINED,
+        email=focal_point.email,
+        actor=focal_point,
+    )
     application.refresh_from_db()
     return SimpleNamespace(application=application, focal_point=focal_point)
 
@@ -176,6 +182,17 @@ def test_an_administrator_cannot_read_an_internal_reason_through_a_filter(client
 
     assert [response.status_code for response in answers] == [400] * 4
     assert all(INTERNAL_REASON not in response.content.decode() for response in answers)
+
+
+def test_the_refusal_is_a_page_in_words_for_the_person_signed_in(client, record):
+    sign_in(client, staff(ADMINISTRATORS))
+
+    response = client.get(changelist_url(StatusChange), {"note__startswith": "S"})
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "This request cannot be answered" in page
+    assert "Sign out" in page  # drawn with the request: the header knows who is signed in
 
 
 def test_an_administrator_cannot_tell_which_applications_have_internal_notes(client, record):

@@ -14,7 +14,8 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from accounts.roles import ADMINISTRATORS, PGA_OFFICE, REVIEWERS
 from accreditation import services
@@ -192,8 +193,8 @@ def test_list_shows_the_screening_columns_of_an_application(staff_client):
         "Type",
         "Submitted at",
         "Documents",
-        "ECOSOC",
-        "Duplicate?",
+        "ECOSOC list",
+        "Duplicate",
         "Call",
     ]
     [row] = rows(response)
@@ -204,13 +205,15 @@ def test_list_shows_the_screening_columns_of_an_application(staff_client):
     assert row["organization_type"] == "Migrant organization"
     assert row["call"] == "High-level meeting on migration"
     assert row["status"] == "Under review"
-    assert row["submitted_at"] == formats.localize(
-        timezone.template_localtime(application.submitted_at)
+    assert (
+        row["submitted_time"]
+        == date_format(timezone.template_localtime(application.submitted_at), "j F Y, H:i") + " UTC"
     )
     # The replaced version of the proof of legal status is not counted.
     assert row["document_count"] == "2"
-    assert row["ecosoc_flag"] == "False"
-    assert row["duplicate_flag"] == "False"
+    # Nothing to warn of: empty cells, no "False".
+    assert row["ecosoc_flag"] == ""
+    assert row["duplicate_flag"] == ""
 
 
 def test_drafts_are_the_organizations_own_until_submitted(staff_client):
@@ -492,7 +495,12 @@ def csv_file(text, *, name="ecosoc.csv", bom=True):
 
 
 def import_ecosoc(client, text, **kwargs):
-    return client.post(IMPORT_ECOSOC, {"file": csv_file(text, **kwargs)}, follow=True)
+    """Upload the file and, if it shows what would change, confirm it."""
+    preview = client.post(IMPORT_ECOSOC, {"file": csv_file(text, **kwargs)}, follow=True)
+    if preview.status_code != 200 or "import_id" not in (preview.context or {}):
+        return preview
+    confirmation = {"import_id": preview.context["import_id"], "_confirm": "1"}
+    return client.post(IMPORT_ECOSOC, confirmation, follow=True)
 
 
 def ecosoc_list():
@@ -580,7 +588,7 @@ def test_a_name_too_long_for_the_list_is_refused_with_its_line(staff_client):
 def test_a_file_without_a_name_column_is_refused_with_a_clear_error(staff_client):
     import_ecosoc(staff_client, "name,country,status\nKept,Kenya,Special\n")
 
-    response = import_ecosoc(staff_client, "organization,country,status\nLost,Peru,Roster\n")
+    response = import_ecosoc(staff_client, "title,country,status\nLost,Peru,Roster\n")
 
     assert response.redirect_chain == []
     assert response.context["form"].errors == {
@@ -615,7 +623,7 @@ def test_a_nul_character_in_a_value_is_refused_with_its_line(staff_client):
 
     assert response.status_code == 200
     assert response.context["form"].errors == {
-        "file": ["Line 3 holds a NUL character: the file is not a text CSV file."]
+        "file": ["Line 3 holds a NUL character: the file is not a plain-text CSV file."]
     }
     assert [row[0] for row in ecosoc_list()] == ["Kept until a good file comes"]
 
@@ -637,9 +645,9 @@ def test_reviewers_and_administrators_import_the_ecosoc_list_the_pga_office_does
     user.groups.add(Group.objects.get(name=role))
     sign_in(client, user)
 
-    response = client.post(IMPORT_ECOSOC, {"file": csv_file("name\nAnyone\n")})
+    response = import_ecosoc(client, "name\nAnyone\n")
 
-    assert response.status_code == (302 if allowed else 403)
+    assert response.status_code == (200 if allowed else 403)
     assert ecosoc_list() == ([("Anyone", "", "", "")] if allowed else [])
 
 
@@ -703,9 +711,9 @@ def test_applications_matching_the_ecosoc_list_are_flagged_in_the_list(
 
     flags = {row["organization_name"]: row["ecosoc_flag"] for row in rows(response)}
     assert flags == {
-        "The Migrant-Voices Network (MVN)": "True",
-        "Ocean Guardians Trust": "True",
-        "Pacific Youth Forum": "False",
+        "The Migrant-Voices Network (MVN)": "In the ECOSOC list",
+        "Ocean Guardians Trust": "In the ECOSOC list",
+        "Pacific Youth Forum": "",
     }
 
 
@@ -714,9 +722,9 @@ def test_the_ecosoc_filter_agrees_with_the_ecosoc_column(staff_client, ecosoc_ma
     not_matching = changelist(staff_client, ecosoc_match="no")
 
     assert listed(matching) == ["Ocean Guardians Trust", "The Migrant-Voices Network (MVN)"]
-    assert {row["ecosoc_flag"] for row in rows(matching)} == {"True"}
+    assert {row["ecosoc_flag"] for row in rows(matching)} == {"In the ECOSOC list"}
     assert listed(not_matching) == ["Pacific Youth Forum"]
-    assert {row["ecosoc_flag"] for row in rows(not_matching)} == {"False"}
+    assert {row["ecosoc_flag"] for row in rows(not_matching)} == {""}
 
 
 def test_the_application_page_says_the_organization_is_in_the_ecosoc_list(
@@ -757,9 +765,7 @@ def test_names_in_other_scripts_do_not_all_match_each_other(staff_client):
 
     response = changelist(staff_client)
 
-    assert {(row["ecosoc_flag"], row["duplicate_flag"]) for row in rows(response)} == {
-        ("False", "False")
-    }
+    assert {(row["ecosoc_flag"], row["duplicate_flag"]) for row in rows(response)} == {("", "")}
 
 
 # Likely duplicates -----------------------------------------------------------------------------
@@ -802,9 +808,9 @@ def test_names_differing_only_by_case_punctuation_or_acronym_are_flagged_both_wa
     assert list(services.likely_duplicates(first.organization)) == [second.organization]
     assert list(services.likely_duplicates(second.organization)) == [first.organization]
     assert duplicate_flags(staff_client) == {
-        "Migrant Voices Network": "True",
-        "MIGRANT-VOICES NETWORK (MVN)": "True",
-        "Ocean Guardians Trust": "False",
+        "Migrant Voices Network": "Likely duplicate",
+        "MIGRANT-VOICES NETWORK (MVN)": "Likely duplicate",
+        "Ocean Guardians Trust": "",
     }
     assert duplicate_links(change_page(staff_client, first)) == [
         organization_url(second.organization)
@@ -824,8 +830,8 @@ def test_the_same_homepage_domain_is_flagged_both_ways(staff_client):
     )
 
     assert duplicate_flags(staff_client) == {
-        "Migrant Voices Network": "True",
-        "Voices of Migrants": "True",
+        "Migrant Voices Network": "Likely duplicate",
+        "Voices of Migrants": "Likely duplicate",
     }
     assert duplicate_links(change_page(staff_client, first)) == [
         organization_url(second.organization)
@@ -857,7 +863,7 @@ def test_pages_on_social_media_are_no_sign_of_a_duplicate(staff_client):
     apply(make_organization("Pacific Youth Forum", homepage="https://m.facebook.com/pyf"), call)
 
     assert list(services.likely_duplicates(first.organization)) == []
-    assert set(duplicate_flags(staff_client).values()) == {"False"}
+    assert set(duplicate_flags(staff_client).values()) == {""}
     assert listed(changelist(staff_client, duplicate="yes")) == []
     assert duplicate_links(change_page(staff_client, first)) == []
     assert duplicate_links(change_page(staff_client, second)) == []
@@ -868,7 +874,7 @@ def test_an_organization_on_its_own_is_not_a_duplicate_of_its_other_applications
     first = apply(organization, CallFactory())
     apply(organization, CallFactory())
 
-    assert set(duplicate_flags(staff_client).values()) == {"False"}
+    assert set(duplicate_flags(staff_client).values()) == {""}
     assert duplicate_links(change_page(staff_client, first)) == []
 
 
@@ -881,8 +887,8 @@ def test_an_organization_named_like_the_others_acronym_is_flagged_alike_everywhe
     links_from_full = duplicate_links(change_page(staff_client, full))
     links_from_short = duplicate_links(change_page(staff_client, short))
 
-    assert (flags["Migrant Voices Network (MVN)"] == "True") == bool(links_from_full)
-    assert (flags["MVN"] == "True") == bool(links_from_short)
+    assert (flags["Migrant Voices Network (MVN)"] == "Likely duplicate") == bool(links_from_full)
+    assert (flags["MVN"] == "Likely duplicate") == bool(links_from_short)
     assert bool(links_from_full) == bool(links_from_short)
 
 
@@ -928,8 +934,8 @@ def test_a_homepage_corrected_by_staff_counts_for_likely_duplicates(staff_client
 
     assert response.status_code == 302
     assert duplicate_flags(staff_client) == {
-        "Migrant Voices Network": "True",
-        "Voices of Migrants": "True",
+        "Migrant Voices Network": "Likely duplicate",
+        "Voices of Migrants": "Likely duplicate",
     }
 
 
