@@ -1,5 +1,6 @@
 """Session lifetimes and the second-factor gate, for every request."""
 
+import math
 from datetime import timedelta
 
 from django.conf import settings
@@ -67,9 +68,27 @@ class SessionLifetimeMiddleware:
                 messages.info(
                     request, _("You were signed out for your security. Please sign in again.")
                 )
-            elif now - last_seen_at >= LAST_SEEN_PRECISION:
-                request.session[LAST_SEEN_AT] = now
+            else:
+                if now - last_seen_at >= LAST_SEEN_PRECISION:
+                    request.session[LAST_SEEN_AT] = now
+                    last_seen_at = now
+                # For the page's warning before the idle limit (templates/admin/base_site.html).
+                limit = idle_limit(user).total_seconds()
+                request.session_idle_limit = round(limit)
+                request.session_idle_left = max(0, math.floor(limit - (now - last_seen_at)))
+                request.session_idle_warning = session_warning_seconds()
+                request.session_idle_warning_minutes = math.ceil(session_warning_seconds() / 60)
         return self.get_response(request)
+
+
+def session_warning_seconds() -> int:
+    """How long before the idle limit a page warns that the session is about to end."""
+    return getattr(settings, "SESSION_IDLE_WARNING_SECONDS", 120)
+
+
+def refresh_last_seen(request) -> None:
+    """The person is here: the idle time counts from now (the absolute lifetime stays)."""
+    request.session[LAST_SEEN_AT] = timezone.now().timestamp()
 
 
 # Pages a signed-in person can open before passing the second factor.

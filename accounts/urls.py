@@ -9,6 +9,7 @@ urlpatterns = [
     path("account/sign-in/", views.SignInView.as_view(), name="sign_in"),
     path("account/sign-in/sent/", views.SignInSentView.as_view(), name="sign_in_sent"),
     path("account/sign-out/", views.sign_out, name="sign_out"),
+    path("account/session/stay/", views.stay_signed_in, name="stay_signed_in"),
     path(
         "account/two-factor/setup/",
         views.SecondFactorSetupView.as_view(),

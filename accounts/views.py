@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone, translation
@@ -25,7 +26,9 @@ from .middleware import (
     PENDING_SIGN_IN,
     SECOND_FACTOR_AT,
     SIGNED_IN_AT,
+    idle_limit,
     mark_second_factor_passed,
+    refresh_last_seen,
     start_session,
 )
 from .models import SecondFactor
@@ -398,3 +401,21 @@ def set_language(request):
     response = i18n.set_language(request)
     services.set_preferred_language(user=request.user, language=request.POST.get("language", ""))
     return response
+
+
+def bad_request(request, exception):
+    """Django's 400 page, drawn with the request, so that the header knows who is signed in."""
+    return render(request, "400.html", status=400)
+
+
+@require_POST
+def stay_signed_in(request):
+    """The idle warning's "Stay signed in" button: the idle time counts again from now.
+
+    Only the session's last-seen time changes. A session that has already ended is not
+    revived: SessionLifetimeMiddleware signed it out before this view, which then refuses.
+    """
+    if not request.user.is_authenticated:
+        raise PermissionDenied
+    refresh_last_seen(request)
+    return JsonResponse({"idle_seconds_left": round(idle_limit(request.user).total_seconds())})

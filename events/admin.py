@@ -1,12 +1,18 @@
+from django import forms
 from django.contrib import admin
+from django.db import models
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.admin import PortalAdmin, PortalInline, is_valid_key
+from accounts.admin import PortalAdmin, ValidKeysFields, is_valid_key
 
 from . import timefmt
 from .models import Call, CallState, Meeting, Venue
+from .widgets import LocalDateWidget, VenueZoneSplitDateTime
+
+# The call's dates, typed and read in the principal venue's time zone.
+DATES_IN_VENUE_ZONE = ["opens_at", "deadline", "registration_opens_at", "registration_closes_at"]
 
 
 @admin.register(Venue)
@@ -34,11 +40,33 @@ class CallStateFilter(admin.SimpleListFilter):
         return queryset
 
 
-class MeetingInline(PortalInline):
+class MeetingInline(ValidKeysFields, admin.StackedInline):
+    # Stacked, not a table: six fields side by side, one with a venue picker, made the
+    # call form scroll sideways.
     model = Meeting
     extra = 0
-    fields = ["title", "kind", "start_date", "end_date", "venue", "format"]
+    fields = ["title", "kind", ("start_date", "end_date"), "venue", "format"]
     autocomplete_fields = ["venue"]
+    formfield_overrides = {models.DateField: {"widget": LocalDateWidget}}
+
+
+class CallAdminForm(forms.ModelForm):
+    """Each error about the dates' order stands by the date it concerns, not only at the top."""
+
+    def clean(self):
+        cleaned_data = super().clean()
+        opens_at, deadline = cleaned_data.get("opens_at"), cleaned_data.get("deadline")
+        if opens_at and deadline and deadline <= opens_at:
+            self.add_error("deadline", _("The deadline must come after the opening."))
+        registration_opens_at = cleaned_data.get("registration_opens_at")
+        registration_closes_at = cleaned_data.get("registration_closes_at")
+        if (
+            registration_opens_at
+            and registration_closes_at
+            and registration_closes_at <= registration_opens_at
+        ):
+            self.add_error("registration_closes_at", _("Registration must close after it opens."))
+        return cleaned_data
 
 
 @admin.register(Call)
@@ -61,6 +89,7 @@ class CallAdmin(PortalAdmin):
     # that list calls as staff type need an order to page through.
     ordering = ["-deadline"]
     inlines = [MeetingInline]
+    form = CallAdminForm
     fieldsets = [
         (
             None,
@@ -111,6 +140,22 @@ class CallAdmin(PortalAdmin):
     @admin.display(description=_("meetings"), ordering="_meeting_count")
     def meeting_count(self, call):
         return call._meeting_count
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        # The dates' zone, named beside each of them (and in place of the admin's note on
+        # the browser's zone, which says nothing true about these dates).
+        venue = self._venue_for_form(request, obj.pk if obj else None)
+        if venue is None:
+            note = _("Date and time in the time zone of the principal venue chosen above.")
+        else:
+            note = _("Date and time in the venue's time zone: %(zone)s (%(venue)s).") % {
+                "zone": venue.time_zone.replace("_", " "),
+                "venue": venue,
+            }
+        widgets = {name: VenueZoneSplitDateTime(zone_note=note) for name in DATES_IN_VENUE_ZONE}
+        return super().get_form(
+            request, obj, change, **{**kwargs, "widgets": {**widgets, **kwargs.get("widgets", {})}}
+        )
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         # Staff type and read a call's dates in its venue's time zone, as the

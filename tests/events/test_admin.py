@@ -171,3 +171,44 @@ def test_the_call_list_shows_deadlines_in_venue_time(staff_client):
     html = staff_client.get(reverse("admin:events_call_changelist")).content.decode()
 
     assert "14 October 2030, 23:59 New York time (UTC−4)" in html
+
+
+def test_a_deadline_before_the_opening_is_an_error_of_the_deadline_field(staff_client):
+    response = staff_client.post(
+        reverse("admin:events_call_add"), call_form_data(VenueFactory(), deadline_0="2021-09-01")
+    )
+
+    form = response.context["adminform"].form
+    assert form.errors["deadline"] == ["The deadline must come after the opening."]
+    assert not form.non_field_errors()
+
+
+def test_registration_closing_before_it_opens_is_an_error_of_its_field(staff_client):
+    data = call_form_data(
+        VenueFactory(),
+        registration_opens_at_0="2021-10-01",
+        registration_opens_at_1="09:00:00",
+        registration_closes_at_0="2021-09-30",
+        registration_closes_at_1="09:00:00",
+    )
+
+    form = staff_client.post(reverse("admin:events_call_add"), data).context["adminform"].form
+
+    assert form.errors["registration_closes_at"] == ["Registration must close after it opens."]
+    assert not form.non_field_errors()
+
+
+def test_the_call_form_names_the_venue_time_zone_by_each_date(staff_client):
+    call = CallFactory(venue=ViennaVenueFactory())
+
+    html = staff_client.get(reverse("admin:events_call_change", args=[call.pk])).content.decode()
+
+    note = f"Date and time in the venue&#x27;s time zone: Europe/Vienna ({call.venue})."
+    assert html.count(note) == 4
+    assert 'aria-describedby="id_deadline_zone"' in html
+
+
+def test_the_call_add_form_says_the_dates_are_in_the_venue_zone_chosen_above(staff_client):
+    html = staff_client.get(reverse("admin:events_call_add")).content.decode()
+
+    assert html.count("Date and time in the time zone of the principal venue chosen above.") == 4
