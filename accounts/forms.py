@@ -59,6 +59,11 @@ class AccountForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["given_name", "family_name", "preferred_language"]
+        # The person's own name: browsers may fill it in (WCAG 1.3.5).
+        widgets = {
+            "given_name": forms.TextInput(attrs={"autocomplete": "given-name"}),
+            "family_name": forms.TextInput(attrs={"autocomplete": "family-name"}),
+        }
 
 
 def is_valid_key(field, value) -> bool:

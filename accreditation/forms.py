@@ -45,6 +45,8 @@ class OrganizationForm(forms.ModelForm):
             "in_ecosoc_status",
         ]
         widgets = {"areas_of_work": forms.Textarea(attrs={"rows": 3})}
+        # Said in full, so that an error reads "Organization name: …" out of context.
+        labels = {"name": _("Organization name")}
 
     # What browsers may fill in (WCAG 1.3.5). The head of the organization is not the person
     # filling in the form: "off" keeps the browser from offering the user's own name and title.

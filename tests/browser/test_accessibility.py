@@ -22,10 +22,10 @@ from playwright.sync_api import expect
 
 from accounts import services as account_services
 from accounts.models import User
-from accounts.roles import REVIEWERS
+from accounts.roles import MEMBER_STATE_DELEGATES, REVIEWERS
 from accreditation import services
 from accreditation.forms import OrganizationForm
-from accreditation.models import Application, Status
+from accreditation.models import Application
 from events.models import Call
 from tests.browser.accessibility import (
     Report,
@@ -263,7 +263,7 @@ def test_without_javascript_the_summary_is_the_first_box_and_links_to_each_field
         expect(page.locator("main .alert").first).to_have_id("error-summary")
         links = summary.get_by_role("link")
         expect(links).to_have_count(11)
-        expect(links.first).to_have_text("Name: This field is required.")
+        expect(links.first).to_have_text("Organization name: This field is required.")
         expect(links.first).to_have_attribute("href", "#id_name")
         links.first.click()
         page.wait_for_url(re.compile("#id_name$"))
@@ -387,6 +387,16 @@ def test_organization_profile_fields_say_what_browsers_may_fill_in(client):
 
 
 @pytest.mark.django_db
+def test_the_person_s_own_name_fields_say_what_browsers_may_fill_in(client):
+    sign_in(client, UserFactory())
+    parser = _Fields()
+    parser.feed(client.get(reverse("accounts:account")).content.decode())
+
+    assert parser.fields["given_name"].get("autocomplete") == "given-name"
+    assert parser.fields["family_name"].get("autocomplete") == "family-name"
+
+
+@pytest.mark.django_db
 def test_language_switcher_names_each_language_in_its_own_language(client):
     for language in ["en", "fr"]:
         html = client.get("/", headers={"accept-language": language}).content.decode()
@@ -504,7 +514,7 @@ class Data:
             ),
             by=self.applicant,
         ).application
-        Application.objects.filter(pk=asked.pk).update(status=Status.INFORMATION_REQUESTED)
+        self.asked = asked
 
         # Someone signed in for the first time, with no organization yet.
         self.newcomer = UserFactory(email="newcomer@example.org")
@@ -522,6 +532,17 @@ class Data:
             user=self.reviewer,
             code=pyotp.TOTP(factor.secret).at(timezone.now(), counter_offset=-1),
         )
+        # The applicant answers this request: the answer field, the request and the history.
+        services.review(
+            application=self.asked,
+            action="request_information",
+            by=self.reviewer,
+            message="Please send the statutes as registered.",
+            answer_by=timezone.localdate() + timedelta(days=14),
+        )
+        # A Member State delegate, before their own pages exist.
+        self.delegate = UserFactory(email="delegate@mission.example")
+        self.delegate.groups.add(Group.objects.get(name=MEMBER_STATE_DELEGATES))
 
 
 class Visit:
@@ -612,6 +633,7 @@ def visit_every_page(visit: Visit, data: Data):
     visit.goto("link confirm", link)
     visit.goto("link problem", "/s/not-a-real-token/", status=400)
     visit.goto("page not found", "/no-such-page/", status=404)
+    visit.goto("help", reverse("events:help"))
 
     # Someone new, with no organization yet.
     visit.as_user(data.newcomer)
@@ -644,6 +666,15 @@ def visit_every_page(visit: Visit, data: Data):
     visit.goto("submitted", reverse("accreditation:submitted", args=[data.submitted.pk]))
     visit.goto("withdraw", reverse("accreditation:withdraw", args=[data.submitted.pk]))
     visit.goto("delete the account", reverse("accreditation:delete_account"))
+    visit.goto("application, answering a request", data.asked.get_absolute_url())
+    visit.goto(
+        "leave the organization",
+        reverse("accreditation:remove_focal_point", args=[data.applicant.pk]),
+    )
+
+    # A Member State delegate.
+    visit.as_user(data.delegate)
+    visit.goto("delegate's home", reverse("accreditation:dashboard"))
 
     # An organization in consultative status with ECOSOC, sent to the NGO Branch.
     visit.as_user(data.in_ecosoc_status)
@@ -695,5 +726,5 @@ def test_every_page_passes_axe_and_the_nu_html_checker_in_english_and_french(
             f"{time.monotonic() - started:.1f} s"
             + "".join(f"\n  tolerated, to be fixed: {known}" for known in sorted(report.tolerated))
         )
-    assert len(report.pages) == 2 * 30
+    assert len(report.pages) == 2 * 34
     assert not report.problems, str(report)

@@ -74,7 +74,9 @@ def test_new_applicant_applies_leaves_comes_back_on_another_device_and_submits(
     expect(page.get_by_role("status")).to_contain_text("First, tell us about your organization.")
     # Required fields' names end in crispy-forms' asterisk; "Name" alone would also match
     # "Name of the head of the organization".
-    page.get_by_role("textbox", name="Name*", exact=True).fill("Migrant Voices Network")
+    page.get_by_role("textbox", name="Organization name*", exact=True).fill(
+        "Migrant Voices Network"
+    )
     page.get_by_role("textbox", name="Acronym").fill("MVN")
     page.get_by_role("combobox", name="Type of organization").select_option(
         label="Migrant organization"
