@@ -17,6 +17,7 @@ import os
 import subprocess
 import sys
 import tracemalloc
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pikepdf
@@ -731,15 +732,27 @@ def registrar_signer():
     return signer, certificate
 
 
+def _in_own_thread(function, *args, **kwargs):
+    """pyhanko runs asyncio.run() inside: not possible in a thread whose event loop is already
+    running (Playwright's, once a browser test of the session has started it)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(function, *args, **kwargs).result()
+
+
 @pytest.mark.parametrize("certify", [False, True], ids=["approval", "certification"])
 def test_digitally_signed_pdf_is_accepted(registrar_signer, certify):
     signer, certificate = registrar_signer
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf_bytes(pages=2)))
-    signed = signers.sign_pdf(
-        writer, PdfSignatureMetadata(field_name="Registrar", certify=certify), signer=signer
+    signed = _in_own_thread(
+        signers.sign_pdf,
+        writer,
+        PdfSignatureMetadata(field_name="Registrar", certify=certify),
+        signer=signer,
     ).getvalue()
     signature = PdfFileReader(io.BytesIO(signed)).embedded_signatures[0]
-    status = validate_pdf_signature(signature, ValidationContext(trust_roots=[certificate]))
+    status = _in_own_thread(
+        validate_pdf_signature, signature, ValidationContext(trust_roots=[certificate])
+    )
     with pikepdf.open(io.BytesIO(signed)) as pdf:
         field = pdf.Root.AcroForm.Fields[0]
         assert field.FT == "/Sig"
