@@ -47,6 +47,12 @@ def document_of(role):
     return submitted_application_of(role).documents.first()
 
 
+def invitation_of(role):
+    return services.invite_focal_point(
+        organization=organization_of(role), email="colleague@example.org", by=person(role)
+    )
+
+
 def client_for(role, client):
     if role == "anonymous":
         return client
@@ -89,6 +95,13 @@ TABLE = [
     ("accreditation:withdraw", lambda: {"pk": submitted_application_of("applicant_a").pk}, APPLICANT_A_ONLY),
     ("accreditation:submitted", lambda: {"pk": submitted_application_of("applicant_a").pk}, APPLICANT_A_ONLY),
     ("accreditation:document", lambda: {"public_id": document_of("applicant_a").public_id}, APPLICANT_A_ONLY | {"staff": 200}),
+    ("events:help", lambda: {}, PUBLIC),
+    # Leaving or removing a focal point of applicant_a's organization: only its focal points;
+    # those without an organization are sent to make one (staff) or home (delegates).
+    ("accreditation:remove_focal_point", lambda: {"user_id": person("applicant_a").pk}, APPLICANT_A_ONLY | {"staff": 302, "delegate": 302}),
+    # Steps that change something answer a GET with 405, whoever asks.
+    ("accreditation:cancel_invitation", lambda: {"pk": invitation_of("applicant_a").pk}, dict.fromkeys(ROLES, 405) | {"anonymous": 302}),
+    ("accreditation:decline_invitation", lambda: {"pk": invitation_of("applicant_a").pk}, dict.fromkeys(ROLES, 405) | {"anonymous": 302}),
 ]  # fmt: skip
 
 

@@ -199,3 +199,28 @@ def test_nobody_else_removes_a_focal_point(client, two_focal_points, who):
     if response.status_code == 302:
         assert any(page in response.url for page in ["sign-in", "organization", "dashboard"])
     assert FocalPoint.objects.filter(user=second.user).exists()
+
+
+@pytest.mark.parametrize("who", ["anonymous", "other organization", "delegate"])
+def test_nobody_else_declines_or_cancels_an_invitation(client, invited, who):
+    invitation = Invitation.objects.get()
+    outsider = Client()
+    if who == "other organization":
+        sign_in(outsider, FocalPointFactory().user)
+    elif who == "delegate":
+        delegate = UserFactory()
+        delegate.groups.add(Group.objects.get(name="Member State delegates"))
+        sign_in(outsider, delegate)
+
+    declined = outsider.post(reverse("accreditation:decline_invitation", args=[invitation.pk]))
+    cancelled = outsider.post(reverse("accreditation:cancel_invitation", args=[invitation.pk]))
+
+    assert declined.status_code in {302, 404}
+    assert cancelled.status_code in {302, 404}
+    if who == "anonymous":
+        assert "sign-in" in declined.url
+        assert "sign-in" in cancelled.url
+    else:
+        assert declined.status_code == 404
+    assert Invitation.objects.filter(pk=invitation.pk).exists()
+    assert not MembershipEvent.objects.exclude(kind="invited").exists()
