@@ -45,7 +45,7 @@ BAD = {
 }
 KINDS = list(BAD)
 # Values a filter or an id may get besides: a digit that is no number, past any integer.
-ODD = ["²", "9" * 20, "-1", "", " "]
+ODD = ["²", "9" * 20, ""]
 
 
 class Probe:
@@ -85,8 +85,18 @@ class Probe:
         return self._keep(self.client.post(url, data), "POST", url, what)
 
     def fields(self, url, valid, bad, *, fields=None):
-        """The valid form, then with each field (or the listed ones) given the bad value."""
-        for name in fields or valid:
+        """The valid form with each field (or the listed ones) given the bad value.
+
+        NUL characters and line breaks go field by field, the rest of the form valid: a value
+        that passes the form may still fail where it is saved or sent on (a mail header, the
+        database). Over-long and non-UTF-8 values are refused or replaced by the form itself,
+        so one request with every field bad at once stands for them.
+        """
+        names = list(fields or valid)
+        if bad in (BAD["long"], BAD["not_utf8"]):
+            self.post(url, valid | dict.fromkeys(names, bad), what="every field")
+            return
+        for name in names:
             self.post(url, valid | {name: bad}, what=name)
 
 
