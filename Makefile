@@ -63,7 +63,7 @@ $(NODE_STAMP): package.json package-lock.json | node-and-java
 node: node-and-java $(NODE_STAMP)
 
 test: install-dev browser node
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n auto $(PYTEST_ARGS)
 
 # Benchmarks are files named bench_*.py, outside the test run; they time, never assert time.
 bench: install-dev
