@@ -1,8 +1,44 @@
-"""Fill the derived names of organizations saved before they were kept on every save."""
+"""Fill the derived names of organizations saved before they were kept on every save.
+
+The functions are copied here as they stood when this migration was written: a migration
+must give the same result whatever ``accreditation.names`` becomes later.
+"""
+
+import re
+import unicodedata
+from urllib.parse import urlsplit
 
 from django.db import migrations
 
-from accreditation.names import homepage_domain, normalize_name
+NAME_NOISE = re.compile(r"\([^)]*\)|[^\w\s]", re.UNICODE)
+LEADING_ARTICLES = ("the ", "la ", "le ", "les ", "l ")
+
+
+def normalize_name(name: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", name)
+    text = "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
+    text = NAME_NOISE.sub(" ", text)
+    text = " ".join(text.split())
+    for article in LEADING_ARTICLES:
+        if text.startswith(article):
+            text = text[len(article) :]
+    return text
+
+
+def homepage_domain(url: str) -> str:
+    try:
+        host = (urlsplit(url if "://" in url else f"https://{url}").hostname or "").casefold()
+    except ValueError:  # "http://[bad": not an address, so no domain to compare
+        return ""
+    host = host.removeprefix("www.")
+    return "" if host in SHARED_HOSTS else host
+
+
+# Pages on these hosts belong to many organizations: a shared host is no sign of a duplicate.
+SHARED_HOSTS = {
+    "facebook.com", "m.facebook.com", "twitter.com", "x.com", "linkedin.com", "instagram.com",
+    "youtube.com", "sites.google.com", "wordpress.com", "blogspot.com", "wix.com", "tiktok.com",
+}  # fmt: skip
 
 
 def derive(apps, schema_editor):
