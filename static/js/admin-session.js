@@ -11,13 +11,17 @@
  * a text area, inside #content-main) is kept in this browser (localStorage), keyed by person
  * and page, and dropped when the form is sent while the session lasts and at sign-out. A form
  * sent after the session has ended keeps its copy, offered back when the page is opened again
- * after signing in. Without JavaScript nothing of this happens and the pages work as before.
+ * after signing in, in js/offer-restore.js's box as on the applicants' pages. Without JavaScript
+ * nothing of this happens and the pages work as before.
  */
 (function () {
   "use strict";
 
   var region = document.getElementById("session-warning");
   if (!region) return;
+
+  // The offer's box is js/offer-restore.js's, a module beside this script.
+  var offerRestoreModule = new URL("offer-restore.js", document.currentScript.src).href;
 
   var PREFIX = "keep-typed:";
   var SAFETY_MS = 5000; // a form sent this close to the end may arrive after it
@@ -157,17 +161,6 @@
     return JSON.stringify(a) === JSON.stringify(b);
   }
 
-  function timeText(stamp) {
-    try {
-      return new Date(stamp).toLocaleString(document.documentElement.lang || undefined, {
-        dateStyle: "long",
-        timeStyle: "short",
-      });
-    } catch (error) {
-      return new Date(stamp).toLocaleString();
-    }
-  }
-
   var forms = Array.prototype.filter.call(
     document.querySelectorAll("#content-main form:not([id])"),
     function (form) {
@@ -189,42 +182,28 @@
     }
 
     function offer(saved) {
-      var box = document.createElement("div");
-      box.className = "keep-typed-offer";
-      box.setAttribute("role", "status");
-      var message = document.createElement("p");
-      message.textContent = data.keepTypedOffer.replace("%(time)s", timeText(saved.at));
-      var restore = document.createElement("button");
-      restore.type = "button";
-      restore.className = "button";
-      restore.textContent = data.keepTypedRestore;
-      var discard = document.createElement("button");
-      discard.type = "button";
-      discard.className = "button";
-      discard.textContent = data.keepTypedDiscard;
-      box.appendChild(message);
-      box.appendChild(restore);
-      box.appendChild(document.createTextNode(" "));
-      box.appendChild(discard);
-      form.parentNode.insertBefore(box, form);
-      for (var parent = form.parentNode; parent; parent = parent.parentNode) {
-        if (parent.tagName === "DETAILS") parent.open = true;
-      }
-      function done() {
-        box.remove();
-        var first = fields(form)[0];
-        if (first) first.focus();
-      }
-      restore.addEventListener("click", function () {
-        fields(form).forEach(function (field) {
-          if (field.name in saved.values) field.value = saved.values[field.name];
+      import(offerRestoreModule).then(function (module) {
+        module.offerRestore({
+          form: form,
+          message: data.keepTypedOffer,
+          at: saved.at,
+          restore: data.keepTypedRestore,
+          discard: data.keepTypedDiscard,
+          classes: { box: "keep-typed-offer", restore: "button", discard: "button" },
+          spaced: true,
+          onRestore: function () {
+            fields(form).forEach(function (field) {
+              if (field.name in saved.values) field.value = saved.values[field.name];
+            });
+            keep();
+          },
+          onDiscard: function () { store.removeItem(key); },
+          firstField: function () { return fields(form)[0]; },
         });
-        keep();
-        done();
-      });
-      discard.addEventListener("click", function () {
-        store.removeItem(key);
-        done();
+        // A form folded away is opened, so that the offer is seen.
+        for (var parent = form.parentNode; parent; parent = parent.parentNode) {
+          if (parent.tagName === "DETAILS") parent.open = true;
+        }
       });
     }
 

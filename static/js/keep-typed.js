@@ -6,6 +6,8 @@
  * offers it back ("Restore" / "Discard"), and leaving the page with changes not yet sent
  * asks first. Files cannot be kept: the browser forgets a chosen file.
  *
+ * The offer's box is js/offer-restore.js's, as on the admin's pages.
+ *
  * Without JavaScript the form works as before. The copy is bound to the person
  * (data-keep-typed-owner) and every copy is dropped at sign-out, so that the next person on a
  * shared computer does not find it.
@@ -15,6 +17,9 @@
 
   var PREFIX = "keep-typed:";
   var forms = document.querySelectorAll("form[data-keep-typed]");
+
+  // The offer's box is js/offer-restore.js's, a module beside this script.
+  var offerRestoreModule = new URL("offer-restore.js", document.currentScript.src).href;
 
   function storage() {
     try {
@@ -88,15 +93,6 @@
     return JSON.stringify(a) === JSON.stringify(b);
   }
 
-  function timeText(stamp) {
-    var lang = document.documentElement.lang || undefined;
-    try {
-      return new Date(stamp).toLocaleString(lang, { dateStyle: "long", timeStyle: "short" });
-    } catch (error) {
-      return new Date(stamp).toLocaleString();
-    }
-  }
-
   forms.forEach(function (form) {
     var key = PREFIX + (form.dataset.keepTypedOwner || "") + ":" + form.dataset.keepTyped;
     var initial = valuesOf(form);
@@ -117,35 +113,23 @@
     }
 
     function offer(saved) {
-      var box = document.createElement("div");
-      box.className = "alert alert-warning keep-typed-offer";
-      box.setAttribute("role", "status");
-      var text = document.createElement("p");
-      text.className = "mb-2";
-      text.textContent = form.dataset.keepTypedOffer.replace("%(time)s", timeText(saved.at));
-      var restore = document.createElement("button");
-      restore.type = "button";
-      restore.className = "btn btn-sm btn-primary me-2";
-      restore.textContent = form.dataset.keepTypedRestore;
-      var discard = document.createElement("button");
-      discard.type = "button";
-      discard.className = "btn btn-sm btn-outline-dark";
-      discard.textContent = form.dataset.keepTypedDiscard;
-      box.appendChild(text);
-      box.appendChild(restore);
-      box.appendChild(discard);
-      form.parentNode.insertBefore(box, form);
-      restore.addEventListener("click", function () {
-        apply(form, saved.values);
-        box.remove();
-        var first = fields(form)[0];
-        if (first) first.focus();
-      });
-      discard.addEventListener("click", function () {
-        store.removeItem(key);
-        box.remove();
-        var first = fields(form)[0];
-        if (first) first.focus();
+      import(offerRestoreModule).then(function (module) {
+        module.offerRestore({
+          form: form,
+          message: form.dataset.keepTypedOffer,
+          at: saved.at,
+          restore: form.dataset.keepTypedRestore,
+          discard: form.dataset.keepTypedDiscard,
+          classes: {
+            box: "alert alert-warning keep-typed-offer",
+            message: "mb-2",
+            restore: "btn btn-sm btn-primary me-2",
+            discard: "btn btn-sm btn-outline-dark",
+          },
+          onRestore: function () { apply(form, saved.values); },
+          onDiscard: function () { store.removeItem(key); },
+          firstField: function () { return fields(form)[0]; },
+        });
       });
     }
 

@@ -27,6 +27,7 @@ from accreditation import services
 from accreditation.forms import OrganizationForm
 from accreditation.models import Application
 from events.models import Call
+from reviews import services as review_services
 from tests.browser.accessibility import (
     Report,
     axe_script,
@@ -38,7 +39,6 @@ from tests.browser.accessibility import (
     session_cookie,
     text_contrast,
 )
-from tests.conftest import sign_in
 from tests.factories import (
     ApplicationFactory,
     CallFactory,
@@ -49,6 +49,7 @@ from tests.factories import (
     ViennaVenueFactory,
     complete_application,
 )
+from tests.helpers import sign_in
 
 LOCALES = {"en": "en-GB", "fr": "fr-FR"}
 
@@ -533,7 +534,7 @@ class Data:
             code=pyotp.TOTP(factor.secret).at(timezone.now(), counter_offset=-1),
         )
         # The applicant answers this request: the answer field, the request and the history.
-        services.review(
+        review_services.review(
             application=self.asked,
             action="request_information",
             by=self.reviewer,
@@ -543,6 +544,12 @@ class Data:
         # A Member State delegate, before their own pages exist.
         self.delegate = UserFactory(email="delegate@mission.example")
         self.delegate.groups.add(Group.objects.get(name=MEMBER_STATE_DELEGATES))
+        # The ECOSOC list as imported before: the upload's preview adds, removes and keeps.
+        review_services.import_ecosoc_list(
+            text="Organization Name,Country/Area,Consultative status\n"
+            "Coalition against trafficking in persons,Philippines,Special\n"
+            "Network of migrant workers' associations,Mexico,Roster\n"
+        )
 
 
 class Visit:
@@ -585,11 +592,11 @@ class Visit:
     def goto(self, name, url, *, status=200, admin=False):
         self.check(name, self.page.goto(url), status=status, admin=admin)
 
-    def after(self, name, submit, *, status=200):
+    def after(self, name, submit, *, status=200, admin=False):
         """The page a form's submission leads to."""
         with self.page.expect_navigation() as navigation:
             submit()
-        self.check(name, navigation.value, status=status)
+        self.check(name, navigation.value, status=status, admin=admin)
 
     def check(self, name, response, *, status, admin=False):
         where = f"[{self.language}] {name} ({response.url.removeprefix(self.live_server.url)})"
@@ -695,6 +702,44 @@ def visit_every_page(visit: Visit, data: Data):
         reverse("admin:accreditation_application_change", args=[data.submitted.pk]),
         admin=True,
     )
+    # A bulk step from the list, as a reviewer takes it: two applications ticked, one that
+    # the step changes and one it leaves as is, the action chosen, Go. The confirmation is
+    # not pressed: the other language's sweep finds the applications as they were.
+    page.goto(reverse("admin:accreditation_application_changelist"))
+    for application in (data.submitted, data.asked):
+        page.locator(f"input[name=_selected_action][value='{application.pk}']").check()
+    page.locator("#changelist-form select[name=action]").select_option("start_review")
+    visit.after(
+        "admin: confirm a review step",
+        page.locator("#changelist-form button[name=index]").click,
+        admin=True,
+    )
+    expect(page.locator(".review-confirmation ul li")).to_have_count(2)
+    # The ECOSOC list: the upload page, then what the file would change (not confirmed).
+    visit.goto(
+        "admin: import the ECOSOC list",
+        reverse("admin:accreditation_application_import_ecosoc"),
+        admin=True,
+    )
+    page.locator("#id_file").set_input_files(
+        {
+            "name": "ecosoc-list.csv",
+            "mimeType": "text/csv",
+            "buffer": (
+                b"Organization Name,Country/Area,Consultative status\n"
+                b"Coalition against trafficking in persons,Philippines,Special\n"
+                b"Alliance of diaspora organizations,Senegal,General\n"
+                b",Kenya,Special\n"
+            ),
+        }
+    )
+    visit.after(
+        "admin: the ECOSOC list's preview",
+        page.locator("#content-main form input[type=submit]").click,
+        admin=True,
+    )
+    for box in ("#ecosoc-added", "#ecosoc-removed", "#ecosoc-unchanged"):
+        expect(page.locator(f"{box} li")).to_have_count(1)
 
 
 @in_browser
@@ -726,5 +771,5 @@ def test_every_page_passes_axe_and_the_nu_html_checker_in_english_and_french(
             f"{time.monotonic() - started:.1f} s"
             + "".join(f"\n  tolerated, to be fixed: {known}" for known in sorted(report.tolerated))
         )
-    assert len(report.pages) == 2 * 34
+    assert len(report.pages) == 2 * 37
     assert not report.problems, str(report)
