@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 from django.utils.cache import get_max_age
 
-from tests.conftest import finish, sign_in
 from tests.factories import ApplicationFactory, CallFactory, FocalPointFactory, StaffFactory
+from tests.helpers import finish, sign_in
 
 pytestmark = pytest.mark.django_db
 

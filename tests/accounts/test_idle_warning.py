@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.middleware import LAST_SEEN_AT
-from tests.conftest import sign_in
 from tests.factories import StaffFactory, UserFactory
+from tests.helpers import sign_in
 
 pytestmark = pytest.mark.django_db
 

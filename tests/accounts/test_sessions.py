@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.accounts.mailbox import last_link_and_code, path_of
-from tests.conftest import sign_in
 from tests.factories import StaffFactory, UserFactory
+from tests.helpers import sign_in
 
 pytestmark = pytest.mark.django_db
 

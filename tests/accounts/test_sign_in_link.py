@@ -10,8 +10,8 @@ from django.utils import timezone
 from accounts import services
 from accounts.models import SecurityEvent, SignInToken, User
 from tests.accounts.mailbox import last_link_and_code, path_of
-from tests.conftest import sign_in
 from tests.factories import UserFactory
+from tests.helpers import sign_in
 
 pytestmark = pytest.mark.django_db
 

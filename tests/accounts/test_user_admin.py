@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from accounts.models import SecondFactor
 from accounts.roles import ADMINISTRATORS, MEMBER_STATE_DELEGATES, REVIEWERS
-from tests.conftest import sign_in
 from tests.factories import StaffFactory, UserFactory
+from tests.helpers import sign_in
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,6 @@ from django.urls import reverse
 
 from accreditation.models import Application, FocalPoint, Organization, Status, StatusChange
 from events.models import Call
-from tests.conftest import sign_in
 from tests.factories import (
     ApplicationFactory,
     CallFactory,
@@ -18,6 +17,7 @@ from tests.factories import (
     UserFactory,
     complete_application,
 )
+from tests.helpers import sign_in
 
 pytestmark = pytest.mark.django_db
 

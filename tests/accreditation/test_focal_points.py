@@ -11,8 +11,8 @@ from django.urls import reverse
 
 from accreditation import services
 from accreditation.models import FocalPoint, Invitation, MembershipEvent, Organization
-from tests.conftest import sign_in
 from tests.factories import FocalPointFactory, UserFactory
+from tests.helpers import sign_in
 
 pytestmark = pytest.mark.django_db
 

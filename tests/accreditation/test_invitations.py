@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from accreditation import services
 from accreditation.models import Invitation, Organization
-from tests.conftest import sign_in
 from tests.factories import FocalPointFactory, OrganizationFactory
+from tests.helpers import sign_in
 
 pytestmark = pytest.mark.django_db
 

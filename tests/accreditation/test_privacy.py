@@ -28,7 +28,6 @@ from accounts.services import request_sign_in_link
 from accreditation import services
 from accreditation.models import Application, Document, FocalPoint, Status, StatusChange
 from accreditation.uploads import check_upload
-from tests.conftest import finish, sign_in
 from tests.factories import (
     ApplicationFactory,
     FocalPointFactory,
@@ -38,6 +37,7 @@ from tests.factories import (
     pdf_bytes,
     png_bytes,
 )
+from tests.helpers import finish, sign_in
 
 pytestmark = pytest.mark.django_db
 

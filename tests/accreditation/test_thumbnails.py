@@ -10,8 +10,8 @@ from PIL import Image
 from accreditation import services, thumbnails
 from accreditation.models import Document
 from accreditation.uploads import check_upload
-from tests.conftest import finish, sign_in
 from tests.factories import StaffFactory, application_in, png_bytes
+from tests.helpers import finish, sign_in
 
 pytestmark = pytest.mark.django_db
 

@@ -28,7 +28,6 @@ from PIL.PngImagePlugin import PngInfo
 from accreditation import services
 from accreditation.models import Document
 from accreditation.uploads import UploadRefused, check_upload, display_name
-from tests.conftest import sign_in
 from tests.factories import (
     ApplicationFactory,
     FocalPointFactory,
@@ -37,6 +36,7 @@ from tests.factories import (
     pdf_bytes,
     png_bytes,
 )
+from tests.helpers import sign_in
 
 NOT_AN_ACCEPTED_KIND = "Only PDF, JPEG and PNG files are accepted, and this file is none of them."
 PRINT_IT = "Print it to a new PDF and upload that."

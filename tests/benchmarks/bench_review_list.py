@@ -12,8 +12,8 @@ from accreditation.models import Application
 from reviews.admin import ApplicationAdmin
 from reviews.regional_groups import RegionalGroup
 from tests.bulk import add_bulk_applications, add_ecosoc_list, analyze
-from tests.conftest import sign_in
 from tests.factories import CallFactory, StaffFactory
+from tests.helpers import sign_in
 
 CHANGELIST = reverse("admin:accreditation_application_changelist")
 

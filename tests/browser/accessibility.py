@@ -14,7 +14,7 @@ from pathlib import Path
 from django.conf import settings
 from django.test import Client
 
-from tests.conftest import sign_in
+from tests.helpers import sign_in
 
 NODE_MODULES = Path(settings.BASE_DIR) / "node_modules"
 AXE_SCRIPT = NODE_MODULES / "axe-core" / "axe.min.js"

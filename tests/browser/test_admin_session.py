@@ -13,13 +13,13 @@ from playwright.sync_api import expect
 from accounts.middleware import LAST_SEEN_AT
 from accounts.roles import REVIEWERS
 from accreditation import services
-from tests.conftest import sign_in
 from tests.factories import (
     ApplicationFactory,
     FocalPointFactory,
     UserFactory,
     complete_application,
 )
+from tests.helpers import sign_in
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 

@@ -8,8 +8,8 @@ from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from tests.conftest import sign_in
 from tests.factories import CallFactory, MeetingFactory, StaffFactory, ViennaVenueFactory
+from tests.helpers import sign_in
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
