@@ -22,6 +22,15 @@ def is_member_state_delegate(user) -> bool:
     return user.is_authenticated and user.groups.filter(name=MEMBER_STATE_DELEGATES).exists()
 
 
+def can_delete_own_account(user) -> bool:
+    """Focal points and people who never joined an organization delete their own account.
+
+    Staff and Member State delegates are given their accounts by an administrator, and the
+    record names them for what they did: an administrator closes those accounts.
+    """
+    return user.is_authenticated and not user.is_staff and not is_member_state_delegate(user)
+
+
 def has_confirmed_second_factor(user) -> bool:
     return SecondFactor.objects.filter(user=user, confirmed_at__isnull=False).exists()
 

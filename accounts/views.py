@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone, translation
@@ -20,7 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django.views.generic import UpdateView
 
-from . import services
+from . import selectors, services
 from .forms import AccountForm, SecondFactorForm, SignInCodeForm, SignInForm
 from .middleware import (
     PENDING_SIGN_IN,
@@ -261,7 +261,7 @@ class AccountView(LoginRequiredMixin, UpdateView):
         user = self.request.user
         return super().get_context_data(
             has_second_factor=has_confirmed_second_factor(user),
-            recovery_codes_left=services.remaining_recovery_codes(user),
+            recovery_codes_left=selectors.remaining_recovery_codes(user),
             **kwargs,
         )
 
@@ -401,6 +401,11 @@ def set_language(request):
     response = i18n.set_language(request)
     services.set_preferred_language(user=request.user, language=request.POST.get("language", ""))
     return response
+
+
+def no_passwords(request, *args, **kwargs):
+    """The admin's password pages: nobody here has a password, sign-in is by emailed link."""
+    raise Http404
 
 
 def bad_request(request, exception):

@@ -2,11 +2,14 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from accounts.views import admin_login, set_language
+from accounts.views import admin_login, no_passwords, set_language
 
 admin.site.site_header = _("Accreditation portal: staff")
 admin.site.site_title = _("Accreditation portal")
 admin.site.index_title = _("Calls, meetings and applications")
+# Nobody has a password (sign-in is by link): the admin's password pages answer 404.
+admin.site.password_change = no_passwords
+admin.site.password_change_done = no_passwords
 
 # Uploaded documents are never served from MEDIA_URL, not even in development:
 # they are private and go through views that check who is asking.
