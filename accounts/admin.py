@@ -1,3 +1,4 @@
+import django_tasks_db.admin  # noqa: F401  (registers its list first: taken off below)
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.exceptions import DisallowedModelAdminLookup
@@ -8,14 +9,16 @@ from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
 from django.contrib.auth.models import Group
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.utils.html import escape
+from django.utils.text import Truncator
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from django_tasks_db.models import DBTaskResult
 
-from . import services
+from . import services, tasks
 from .forms import StaffUserCreationForm, ValidKeysMultipleChoiceField, is_valid_key
-from .models import SecondFactor, SecurityEvent, User
+from .models import OutgoingMail, SecondFactor, SecurityEvent, User
 from .roles import MEMBER_STATE_DELEGATES, role_label
 
 
@@ -275,6 +278,10 @@ class UserAdmin(PortalAdmin, DjangoUserAdmin):
         (None, {"classes": ["wide"], "fields": ["email", "given_name", "family_name"]}),
     ]
 
+    def user_change_password(self, request, id, form_url=""):
+        # Nobody is given a password: people sign in by emailed link and second factor.
+        raise Http404
+
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("second_factor")
 
@@ -435,6 +442,93 @@ class SecurityEventAdmin(ReadOnlyAdmin):
     search_fields = ["user__email", "actor__email", "note"]
     date_hierarchy = "at"
     list_select_related = ["user", "actor"]
+
+
+@admin.register(OutgoingMail)
+class OutgoingMailAdmin(ReadOnlyAdmin):
+    """Mail waiting to go, sent, or kept after its last attempt, for administrators.
+
+    Who, what subject, when, and what went wrong; never what a message says (a sign-in
+    link in it is a credential, and a delivered message's text is not kept at all).
+    "Send again" queues kept messages for a new round of attempts.
+    """
+
+    list_display = [
+        "created_at",
+        "to",
+        "subject",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "sent_at",
+        "error",
+    ]
+    list_filter = ["status"]
+    search_fields = ["recipients"]
+    date_hierarchy = "created_at"
+    fields = [
+        "to",
+        "reply_to",
+        "subject",
+        "template",
+        "language",
+        "priority",
+        "status",
+        "attempts",
+        "last_error",
+        "created_at",
+        "next_attempt_at",
+        "expires_at",
+        "sent_at",
+    ]
+    readonly_fields = fields
+    actions = ["send_again"]
+
+    @admin.display(description=_("to"), ordering="recipients")
+    def to(self, mail):
+        return ", ".join(mail.recipient_list)
+
+    @admin.display(description=_("last error"))
+    def error(self, mail):
+        return Truncator(mail.last_error).chars(120)
+
+    def has_resend_permission(self, request):
+        return request.user.has_perm("accounts.resend_outgoingmail")
+
+    @admin.action(description=_("Send again"), permissions=["resend"])
+    def send_again(self, request, queryset):
+        count = tasks.send_again(queryset)
+        left = queryset.count() - count
+        if count:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d message was queued to be sent again.",
+                    "%(count)d messages were queued to be sent again.",
+                    count,
+                )
+                % {"count": count},
+                messages.SUCCESS,
+            )
+        if left:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d message was left as it is: only messages kept after failing are "
+                    "sent again, and never a sign-in link that has expired.",
+                    "%(count)d messages were left as they are: only messages kept after failing "
+                    "are sent again, and never a sign-in link that has expired.",
+                    left,
+                )
+                % {"count": left},
+                messages.WARNING,
+            )
+
+
+# The task queue's own table is plumbing, and its list no portal admin: mail is seen, and sent
+# again, as outgoing mail above.
+if admin.site.is_registered(DBTaskResult):
+    admin.site.unregister(DBTaskResult)
 
 
 # Django registers its own admin of groups; this one is the portal's, like every other.

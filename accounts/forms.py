@@ -15,7 +15,7 @@ class StaffUserCreationForm(forms.ModelForm):
 
     def save(self, commit=True):
         user = super().save(commit=False)
-        user.email = User.objects.normalize_email(user.email).lower()
+        user.email = User.objects.normalize_email(user.email)
         user.set_unusable_password()
         if commit:
             user.save()

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.mail import EmailMultiAlternatives
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -11,13 +12,19 @@ from django_countries.fields import CountryField
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
+    @classmethod
+    def normalize_email(cls, email):
+        """The one spelling of an address: trimmed and lower-cased whole, so that sign-in
+        links, invitations and accounts meet whatever case someone types it in."""
+        return super().normalize_email((email or "").strip()).lower()
+
     def get_by_natural_key(self, email):
         return self.get(email__iexact=email)
 
     def create_user(self, email, password=None, **extra_fields):
         if not email:
             raise ValueError("An email address is required.")
-        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user = self.model(email=self.normalize_email(email), **extra_fields)
         # People sign in by emailed link; a password exists only if someone sets one.
         if password:
             user.set_password(password)
@@ -90,7 +97,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def clean(self):
         super().clean()
-        self.email = self.__class__.objects.normalize_email(self.email).lower()
+        self.email = self.__class__.objects.normalize_email(self.email)
 
     def _get_session_auth_hash(self, secret=None):
         # Django ends a session whose stored hash no longer matches. Besides the
@@ -229,3 +236,71 @@ class SecurityEvent(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.user}: {self.get_kind_display()}"
+
+
+class OutgoingMail(models.Model):
+    """A message on its way, sent, or kept after its last failed attempt.
+
+    Rendered in the recipient's language when the step that causes it is taken, and stored
+    in that step's transaction (accounts.mail); accounts.tasks.deliver_mail sends it. The
+    bodies are blanked once it is sent: the table is a queue, not an archive, and a sign-in
+    link is a credential while it is valid. Administrators see who, what subject, when and
+    what went wrong, never a body.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting to be sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Not sent, kept")
+
+    template = models.CharField(_("message"), max_length=200)
+    # One address a line.
+    recipients = models.TextField(_("to"))
+    reply_to = models.TextField(_("reply to"), blank=True)
+    subject = models.TextField(_("subject"))
+    body_text = models.TextField(blank=True)
+    body_html = models.TextField(blank=True)
+    language = models.CharField(_("language"), max_length=10)
+    priority = models.SmallIntegerField(_("priority"), default=0)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    next_attempt_at = models.DateTimeField(
+        _("next attempt"), null=True, blank=True, default=timezone.now
+    )
+    # Past this the message is not worth sending (a sign-in link's end); none for most.
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    created_at = models.DateTimeField(_("queued"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outgoing mail")
+        verbose_name_plural = _("outgoing mail")
+        ordering = ["-created_at", "-pk"]
+        permissions = [("resend_outgoingmail", _("Can send outgoing mail again"))]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self):
+        return f"{self.subject} → {', '.join(self.recipient_list)}"
+
+    @property
+    def recipient_list(self) -> list[str]:
+        return [address for address in self.recipients.splitlines() if address]
+
+    @property
+    def reply_to_list(self) -> list[str]:
+        return [address for address in self.reply_to.splitlines() if address]
+
+    def message(self) -> EmailMultiAlternatives:
+        message = EmailMultiAlternatives(
+            self.subject,
+            self.body_text,
+            settings.DEFAULT_FROM_EMAIL,
+            self.recipient_list,
+            reply_to=self.reply_to_list or None,
+        )
+        if self.body_html:
+            message.attach_alternative(self.body_html, "text/html")
+        return message

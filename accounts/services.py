@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 
-from .mail import send_templated_mail
+from .mail import SIGN_IN_PRIORITY, send_templated_mail
 from .models import RecoveryCode, SecondFactor, SecurityEvent, SignInToken, User
 from .ratelimit import Limit
 
@@ -66,10 +66,6 @@ class WrongCode(Exception):
         super().__init__(str(message))
         self.message = message
         self.tries_left = tries_left
-
-
-def normalize_email(email: str) -> str:
-    return User.objects.normalize_email(email.strip()).lower()
 
 
 def hash_token(raw_token: str) -> str:
@@ -155,7 +151,7 @@ def request_sign_in_link(
     link that creates its account, a deactivated account gets a notice.
     """
     now = now or timezone.now()
-    email = normalize_email(email)
+    email = User.objects.normalize_email(email)
     # Stopping at the first refusal: a client over its limit uses up nothing of
     # the address's allowances, and a request too soon after the last one does
     # not count against the address's five.
@@ -191,7 +187,13 @@ def request_sign_in_link(
     if user is not None and not user.is_active:
         # A notice instead of the link. The token exists all the same, so that a
         # guessed code is counted and answered exactly as for any address.
-        send_templated_mail("accounts/email/account_inactive", [email], {}, language=language)
+        send_templated_mail(
+            "accounts/email/account_inactive",
+            [email],
+            {},
+            language=language,
+            priority=SIGN_IN_PRIORITY,
+        )
         return PendingSignIn(
             email=email, token_id=token.pk, next_request_at=now + LINK_INTERVAL.window
         )
@@ -201,6 +203,9 @@ def request_sign_in_link(
         [email],
         {"link": link, "code": format_code(code), "minutes": settings.SIGN_IN_LINK_MINUTES},
         language=language,
+        # Someone is waiting for it: ahead of any other mail, and not sent once it is useless.
+        priority=SIGN_IN_PRIORITY,
+        expires_at=token.expires_at,
     )
     logger.info("Sign-in link %s issued", token.pk)
     return PendingSignIn(email=email, token_id=token.pk, next_request_at=now + LINK_INTERVAL.window)
@@ -441,10 +446,6 @@ def _use_recovery_code(user: User, code: str, now: datetime) -> bool:
     )
 
 
-def remaining_recovery_codes(user: User) -> int:
-    return RecoveryCode.objects.filter(user=user, used_at=None).count()
-
-
 @transaction.atomic
 def reset_second_factor(*, user: User, by: User, note: str = "") -> None:
     """For a lost device: remove the authenticator and recovery codes, end every session."""
@@ -471,8 +472,9 @@ def send_welcome_mail(*, user: User, by: User | None, as_delegate: bool) -> bool
     """Tell a new staff member or delegate how to sign in; record it.
 
     In the person's language. ``as_delegate``: the mail also names the Member State they
-    represent. A mail that cannot be sent is logged and ``False`` returned: the caller says
-    so, and nothing else is undone.
+    represent. The mail is queued (accounts.mail): the queue retries a server that refuses it
+    and keeps it for administrators past the last attempt. A mail that cannot even be queued
+    is logged and ``False`` returned: the caller says so, and nothing else is undone.
     """
     context = {
         "person": user,

@@ -7,6 +7,7 @@ the embedded setup: SQLite and files under ``var/``, mail to the console and to
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -59,6 +60,8 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_countries",
     "bootstrap",
+    "django_tasks",
+    "django_tasks_db",
     "accounts",
     "events",
     "accreditation",
@@ -96,6 +99,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "accounts.context_processors.roles",
             ],
         },
     },
@@ -262,6 +266,37 @@ else:
         )
     EMAIL_BACKEND = "accreditation.mail.ConsoleAndFileBackend"
 EMAIL_FILE_PATH = Path(os.environ.get("EMAIL_FILE_PATH", VAR_DIR / "mail"))
+
+# Every message is a task (accounts/mail.py, accounts/tasks.py), queued when the
+# transaction that caused it commits. "database": tasks are rows in the database, run by
+# `manage.py db_worker`, and a message the SMTP server refuses or that cannot reach it is
+# tried again after each of MAIL_RETRY_DELAYS, then kept for administrators. "immediate":
+# each task runs in the process that queued it, as the transaction commits, and a failure
+# keeps the message at once; no worker to run. The default follows the mail: a real SMTP
+# server gets the database queue, the embedded console and files the immediate one.
+TASKS_BACKEND = os.environ.get("DJANGO_TASKS_BACKEND", "database" if EMAIL_HOST else "immediate")
+TASKS_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+if TASKS_BACKEND not in TASKS_BACKENDS:
+    raise ImproperlyConfigured(
+        f"DJANGO_TASKS_BACKEND is {TASKS_BACKEND!r}: it must be one of "
+        + ", ".join(sorted(TASKS_BACKENDS))
+        + "."
+    )
+TASKS = {"default": {"BACKEND": TASKS_BACKENDS[TASKS_BACKEND]}}
+# After each failed attempt, the wait before the next; after the last, the message is kept
+# (status "Not sent, kept" in the admin's Outgoing mail) until someone sends it again.
+MAIL_RETRY_DELAYS = [
+    timedelta(minutes=1),
+    timedelta(minutes=5),
+    timedelta(minutes=30),
+    timedelta(hours=2),
+    timedelta(hours=6),
+    timedelta(hours=12),
+    timedelta(hours=24),
+]
 
 # Security ------------------------------------------------------------------
 

@@ -1,34 +1,20 @@
 import importlib
+import logging
 import os
 import socket
-from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
-from django.utils import timezone
+from django.db import transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 
-from accounts.middleware import LAST_SEEN_AT, SECOND_FACTOR_AT, SIGNED_IN_AT
 from tests.factories import StaffFactory
 
-CHROMIUM_CANDIDATES = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
-# As root Chromium needs --no-sandbox; the rest keep it off this machine's closed network.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-
-
-def chromium_executable() -> str | None:
-    """The system's Chromium, or None to let Playwright use its own download."""
-    configured = os.environ.get("CHROMIUM_PATH")
-    if configured:
-        return configured
-    return next((path for path in CHROMIUM_CANDIDATES if Path(path).exists()), None)
+# Helpers that tests import live in tests/helpers.py (and the cast of people in
+# tests/people.py): nothing imports from this file, which keeps fixtures and hooks.
+from tests.helpers import CHROMIUM_ARGS, chromium_executable, sign_in
 
 
 def pytest_collection_modifyitems(config, items):
@@ -76,19 +62,6 @@ def page(browser, live_server):
     context.close()
 
 
-def sign_in(client, user, *, second_factor_passed=True):
-    """A session as the sign-in flow leaves it, without going through the mail."""
-    client.force_login(user)
-    session = client.session
-    now = timezone.now().timestamp()
-    session[SIGNED_IN_AT] = now
-    session[LAST_SEEN_AT] = now
-    if second_factor_passed:
-        session[SECOND_FACTOR_AT] = now
-    session.save()
-    return client
-
-
 @pytest.fixture(autouse=True)
 def _roles_after_flush(request):
     """Transactional tests start with the roles' groups, as the data migration made them.
@@ -102,6 +75,56 @@ def _roles_after_flush(request):
         request.getfixturevalue("transactional_db")
         roles = importlib.import_module("reviews.migrations.0001_roles")
         roles.set_up_roles(Group, Permission)
+        mail = importlib.import_module("accounts.migrations.0006_outgoing_mail")
+        mail.grant_to_administrators(Group, Permission, ContentType)
+
+
+@pytest.fixture(autouse=True)
+def _on_commit_as_in_production(monkeypatch):
+    """transaction.on_commit() callbacks run as they would outside the test's transaction.
+
+    A test that is not transactional runs inside atomic blocks of its own (marked
+    ``_from_testcase``) that never commit, so callbacks would never run, and mail, queued on
+    commit (accounts/mail.py), would never reach ``mail.outbox``. Here a callback runs when
+    the outermost atomic block of the code under test exits without error (Django has already
+    dropped those registered in a savepoint that was rolled back), and at once when it is
+    registered with only the test's blocks open, as in autocommit. Transactional tests
+    commit for real and are left alone.
+    """
+
+    def only_test_blocks(connection):
+        blocks = connection.atomic_blocks
+        return connection.in_atomic_block and blocks and all(b._from_testcase for b in blocks)
+
+    def run(callbacks):
+        for _savepoints, callback, robust in callbacks:
+            if not robust:
+                callback()
+                continue
+            try:
+                callback()
+            except Exception:
+                logging.getLogger("django.db.backends.base").exception("on_commit() callback")
+
+    def on_commit(connection, func, robust=False):
+        if only_test_blocks(connection):
+            run([(set(), func, robust)])
+        else:
+            original_on_commit(connection, func, robust)
+
+    def atomic_exit(block, exc_type, exc_value, traceback):
+        connection = transaction.get_connection(block.using)
+        suppressed = original_exit(block, exc_type, exc_value, traceback)
+        if not block._from_testcase and only_test_blocks(connection):
+            callbacks, connection.run_on_commit = connection.run_on_commit, []
+            if exc_type is None and not connection.needs_rollback:
+                run(callbacks)
+        return suppressed
+
+    original_on_commit = BaseDatabaseWrapper.on_commit
+    original_exit = transaction.Atomic.__exit__
+    monkeypatch.setattr(BaseDatabaseWrapper, "on_commit", on_commit)
+    monkeypatch.setattr(transaction.Atomic, "__exit__", atomic_exit)
 
 
 @pytest.fixture(autouse=True)
@@ -115,18 +138,6 @@ def _empty_cache():
 @pytest.fixture
 def staff_client(client):
     return sign_in(client, StaffFactory())
-
-
-def finish(response):
-    """Read a streamed download to its end, so that its file is closed.
-
-    The test client then closes the response itself, with Django's
-    close_old_connections() held back; calling response.close() directly would
-    drop the test's database connection (on PostgreSQL).
-    """
-    if response.streaming:
-        b"".join(response.streaming_content)
-    return response
 
 
 @pytest.fixture

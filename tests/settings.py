@@ -27,4 +27,8 @@ STORAGES = {
 }
 # Tests run over plain HTTP against the test client and a live server.
 SECURE_SSL_REDIRECT = False
+# Mail is sent as each transaction commits (conftest.py runs on_commit callbacks at the end of
+# the code's own transactions), into pytest-django's mail.outbox; tests of the queue itself
+# switch to the database backend (tests/accounts/test_mail_queue.py).
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 WHITENOISE_AUTOREFRESH = True

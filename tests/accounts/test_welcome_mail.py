@@ -8,11 +8,11 @@ from django.contrib.auth.models import Group
 from django.core import mail
 from django.urls import reverse
 
-from accounts.models import SecurityEvent
+from accounts.models import OutgoingMail, SecurityEvent
 from accounts.roles import ADMINISTRATORS, MEMBER_STATE_DELEGATES
 from tests.accounts.test_user_admin import change_url, user_form
-from tests.conftest import sign_in
 from tests.factories import UserFactory
+from tests.helpers import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -129,11 +129,33 @@ def test_a_refused_form_sends_nothing(admin_client):
     assert welcome_events(person) == []
 
 
-def test_a_failed_welcome_mail_keeps_the_change_and_warns(admin_client, monkeypatch):
+def test_a_welcome_mail_the_server_refuses_is_kept_for_administrators(admin_client, monkeypatch):
     def refuse(self, *args, **kwargs):
         raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
 
     monkeypatch.setattr("django.core.mail.EmailMultiAlternatives.send", refuse)
+    person = UserFactory(email="new.staff@un.example.org")
+
+    response = admin_client.post(change_url(person), user_form(person), follow=True)
+
+    # The change is saved and the mail queued; the queue, not the page, deals with the server.
+    person.refresh_from_db()
+    assert person.is_staff
+    assert welcome_events(person) == ["admin@un.example.org"]
+    assert (
+        "A welcome mail telling new.staff@un.example.org how to sign in was sent."
+        in messages_of(response)
+    )
+    kept = OutgoingMail.objects.get(recipients="new.staff@un.example.org")
+    assert kept.status == OutgoingMail.Status.FAILED
+    assert kept.last_error == "SMTPServerDisconnected: Connection unexpectedly closed"
+
+
+def test_a_welcome_mail_that_cannot_be_queued_keeps_the_change_and_warns(admin_client, monkeypatch):
+    def fail(*args, **kwargs):
+        raise RuntimeError("the template is missing")
+
+    monkeypatch.setattr("accounts.services.send_templated_mail", fail)
     person = UserFactory(email="new.staff@un.example.org")
 
     response = admin_client.post(change_url(person), user_form(person), follow=True)
