@@ -18,7 +18,7 @@ help:
 	@echo "make run      install, migrate, load the demo calls, serve on http://127.0.0.1:8000"
 	@echo "make test     install the test requirements (Python, Chromium, Node packages, Java) and run the whole suite"
 	@echo "make bench    time the pages that must stay fast at scale (DATABASE_URL picks the database)"
-	@echo "make lint     ruff check and format check"
+	@echo "make lint     ruff check, format check and the apps' import order (import-linter)"
 	@echo "make fmt      ruff format and fix"
 	@echo "make check    lint, migrations check and the whole suite (CI, .ci/run, also runs it on PostgreSQL)"
 
@@ -73,6 +73,7 @@ bench: install-dev
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 fmt: install-dev
 	$(BIN)/ruff format .

@@ -4,6 +4,7 @@ from django.db import models
 from accounts.admin import PortalAdmin, PortalInline, ReadOnlyAdmin
 
 from .models import FocalPoint, MembershipEvent, Organization
+from .permissions import can_read_organizations
 
 
 class FocalPointInline(PortalInline):
@@ -15,9 +16,7 @@ class FocalPointInline(PortalInline):
     # review steps are mailed to them, and the lists are searched by their addresses.
     # Only a superuser changes them.
     def has_view_permission(self, request, obj=None):
-        return request.user.has_perm(
-            "accreditation.view_organization"
-        ) or super().has_view_permission(request, obj)
+        return can_read_organizations(request.user) or super().has_view_permission(request, obj)
 
 
 @admin.register(Organization)
@@ -42,9 +41,7 @@ class MembershipEventAdmin(ReadOnlyAdmin):
     list_select_related = ["organization", "actor"]
 
     def has_view_permission(self, request, obj=None):
-        return request.user.has_perm(
-            "accreditation.view_organization"
-        ) or super().has_view_permission(request, obj)
+        return can_read_organizations(request.user) or super().has_view_permission(request, obj)
 
     def has_module_permission(self, request):
         return self.has_view_permission(request) or super().has_module_permission(request)

@@ -191,6 +191,10 @@ class ApplicationQuerySet(models.QuerySet):
             return self.none()
         return self.filter(organization__memberships__user=user)
 
+    def submitted(self):
+        """What staff may see: a draft is the organization's own until it is submitted."""
+        return self.exclude(status=Status.DRAFT)
+
 
 class Application(models.Model):
     """An organization's application for special accreditation under one call.
@@ -276,7 +280,7 @@ class DocumentQuerySet(models.QuerySet):
         """What staff may see: documents of submitted applications that are current or were
         part of a submission. What the applicant replaced or removed before it was ever
         submitted stays the organization's own."""
-        return self.exclude(application__status=Status.DRAFT).filter(
+        return self.filter(application__in=Application.objects.submitted()).filter(
             Q(replaced_at=None) | Q(submitted_at__isnull=False)
         )
 

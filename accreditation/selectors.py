@@ -6,9 +6,36 @@ from django.http import Http404
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from events.models import Call
 
-from .models import Application, Document, Status, StatusChange
+from . import permissions
+from .models import (
+    Application,
+    Document,
+    FocalPoint,
+    Invitation,
+    Organization,
+    Status,
+    StatusChange,
+)
+
+
+def organization_of(user: User) -> Organization | None:
+    if not user.is_authenticated:
+        return None
+    membership = FocalPoint.objects.select_related("organization").filter(user=user).first()
+    return membership.organization if membership else None
+
+
+def open_invitations(user: User):
+    return Invitation.objects.filter(email=user.email, accepted_at=None).select_related(
+        "organization"
+    )
+
+
+def pending_invitations(organization: Organization):
+    return organization.invitations.filter(accepted_at=None).order_by("created_at")
 
 
 def applications_for_user(user) -> QuerySet[Application]:
@@ -36,7 +63,7 @@ def get_document_for_user(user, public_id) -> Document:
     see documents (reviewers, the PGA office), except what the applicant replaced or removed
     before submitting it; 404 for anyone else."""
     documents = Document.objects.select_related("application")
-    if user.is_authenticated and user.is_staff and user.has_perm("accreditation.view_document"):
+    if permissions.can_open_submitted_documents(user):
         documents = documents.seen_by_staff()
     else:
         documents = (
@@ -141,3 +168,14 @@ def latest_answer(application: Application) -> StatusChange | None:
     if latest is None or latest.from_status != Status.INFORMATION_REQUESTED:
         return None
     return latest
+
+
+def latest_request(application: Application) -> StatusChange | None:
+    """The request for information the applicant is answering, if any."""
+    if application.status != Status.INFORMATION_REQUESTED:
+        return None
+    return (
+        application.history.filter(to_status=Status.INFORMATION_REQUESTED)
+        .order_by("-at", "-pk")
+        .first()
+    )

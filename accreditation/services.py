@@ -5,11 +5,7 @@ the step against ``ALLOWED_STEPS`` and writes the history entry. Views, the
 admin, management commands and tests call these functions alike.
 """
 
-import csv
-import io
 import logging
-import smtplib
-import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -20,7 +16,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 
 from accounts.mail import send_templated_mail
 from accounts.models import RecoveryCode, SecondFactor, SignInToken, User
@@ -28,21 +24,19 @@ from accounts.ratelimit import Limit
 from accounts.roles import role_of
 from events.models import Call
 
+from . import permissions
 from .models import (
     Application,
     Document,
     DocumentEvent,
-    EcosocOrganization,
     FocalPoint,
     Invitation,
     MembershipEvent,
     Organization,
     ReferenceCounter,
-    StaffNote,
     Status,
     StatusChange,
 )
-from .names import homepage_domain, normalize_name
 from .thumbnails import make_thumbnail
 from .uploads import CheckedFile
 
@@ -83,15 +77,21 @@ class TooMany(NotAllowed):
 # Organizations ----------------------------------------------------------------
 
 
-def organization_of(user: User) -> Organization | None:
-    if not user.is_authenticated:
-        return None
-    membership = FocalPoint.objects.select_related("organization").filter(user=user).first()
-    return membership.organization if membership else None
-
-
-def create_organization(*, by: User, **fields) -> Organization:
-    return save_organization(organization=None, by=by, fields=fields)
+def save_organization(*, organization: Organization | None, by: User, fields: dict) -> Organization:
+    """Create (with its first focal point) or update an organization's profile."""
+    with transaction.atomic():
+        if organization is None:
+            if FocalPoint.objects.filter(user=by).exists():
+                raise NotAllowed(_("You are already a focal point of an organization."))
+            organization = Organization(**fields)
+        else:
+            for name, value in fields.items():
+                setattr(organization, name, value)
+        is_new = organization.pk is None
+        organization.save()
+        if is_new:
+            FocalPoint.objects.create(organization=organization, user=by)
+    return organization
 
 
 # Each invitation mails someone from the portal's own address: counted per person who
@@ -104,7 +104,7 @@ INVITATIONS_PER_ADDRESS = Limit("invitations-per-address", 3, timedelta(days=1))
 def invite_focal_point(
     *, organization: Organization, email: str, by: User, now: datetime | None = None
 ) -> Invitation:
-    email = User.objects.normalize_email(email.strip()).lower()
+    email = User.objects.normalize_email(email)
     if organization.focal_points.filter(email=email).exists():
         raise NotAllowed(_("This person is already a focal point of the organization."))
     now = now or timezone.now()
@@ -144,16 +144,6 @@ def invite_focal_point(
     return invitation
 
 
-def open_invitations(user: User):
-    return Invitation.objects.filter(email=user.email, accepted_at=None).select_related(
-        "organization"
-    )
-
-
-def pending_invitations(organization: Organization):
-    return organization.invitations.filter(accepted_at=None).order_by("created_at")
-
-
 @transaction.atomic
 def accept_invitation(*, invitation: Invitation, by: User) -> FocalPoint:
     if invitation.email != by.email or invitation.accepted_at is not None:
@@ -169,7 +159,7 @@ def accept_invitation(*, invitation: Invitation, by: User) -> FocalPoint:
 def cancel_invitation(*, invitation: Invitation, by: User) -> None:
     """A focal point takes back an invitation that is still open; the invitee is told."""
     with transaction.atomic():
-        if not FocalPoint.objects.filter(organization=invitation.organization, user=by).exists():
+        if not permissions.is_focal_point(by, invitation.organization):
             raise NotAllowed(_("Only the organization's focal points can cancel its invitations."))
         if not Invitation.objects.filter(pk=invitation.pk, accepted_at=None).delete()[0]:
             raise NotAllowed(_("This invitation was already accepted or cancelled."))
@@ -179,9 +169,11 @@ def cancel_invitation(*, invitation: Invitation, by: User) -> None:
             invitation.email,
             by=by,
         )
-    _mail_membership(
-        invitation.organization, MembershipEvent.Kind.INVITATION_CANCELLED, to=[invitation.email]
-    )
+        _mail_membership(
+            invitation.organization,
+            MembershipEvent.Kind.INVITATION_CANCELLED,
+            to=[invitation.email],
+        )
 
 
 def decline_invitation(*, invitation: Invitation, by: User) -> None:
@@ -194,12 +186,12 @@ def decline_invitation(*, invitation: Invitation, by: User) -> None:
         _record_membership(
             invitation.organization, MembershipEvent.Kind.INVITATION_DECLINED, by.email, by=by
         )
-    _mail_membership(
-        invitation.organization,
-        MembershipEvent.Kind.INVITATION_DECLINED,
-        to=list(invitation.organization.focal_points.filter(is_active=True)),
-        person=by.email,
-    )
+        _mail_membership(
+            invitation.organization,
+            MembershipEvent.Kind.INVITATION_DECLINED,
+            to=list(invitation.organization.focal_points.filter(is_active=True)),
+            person=by.email,
+        )
 
 
 def remove_focal_point(*, organization: Organization, person: User, by: User) -> None:
@@ -227,7 +219,7 @@ def remove_focal_point(*, organization: Organization, person: User, by: User) ->
         FocalPoint.objects.filter(organization=organization, user=person).delete()
         kind = MembershipEvent.Kind.LEFT if person.pk == by.pk else MembershipEvent.Kind.REMOVED
         _record_membership(organization, kind, person.email, by=by)
-    _mail_membership(organization, kind, to=[person.email])
+        _mail_membership(organization, kind, to=[person.email])
 
 
 def _record_membership(organization, kind, email, *, by) -> MembershipEvent:
@@ -237,7 +229,7 @@ def _record_membership(organization, kind, email, *, by) -> MembershipEvent:
 
 
 def _mail_membership(organization, kind, *, to, person="") -> None:
-    """Tell the person concerned; a failed mail does not undo what was done, it is logged."""
+    """Tell the people concerned, each in their language."""
     for recipient in to:
         address = getattr(recipient, "email", recipient)
         language = getattr(recipient, "preferred_language", None) or (
@@ -245,15 +237,12 @@ def _mail_membership(organization, kind, *, to, person="") -> None:
             or translation.get_language()
             or settings.LANGUAGE_CODE
         )
-        try:
-            send_templated_mail(
-                "accreditation/email/membership",
-                [address],
-                {"kind": kind, "organization_name": organization.name, "person": person},
-                language=language,
-            )
-        except (smtplib.SMTPException, OSError):
-            logger.exception("Mail about focal points of organization %s failed", organization.pk)
+        send_templated_mail(
+            "accreditation/email/membership",
+            [address],
+            {"kind": kind, "organization_name": organization.name, "person": person},
+            language=language,
+        )
 
 
 # Applications -----------------------------------------------------------------
@@ -541,12 +530,12 @@ def submit_application(
         # From now on these versions are part of the record staff read.
         application.documents.current().filter(submitted_at=None).update(submitted_at=now)
         transition(application=application, to=Status.SUBMITTED, by=by, message=answer, now=now)
-    _mail_focal_points(
-        application,
-        "accreditation/email/submitted",
-        message=answer,
-        extra={"is_answer": is_answer, "received_at": now},
-    )
+        mail_focal_points(
+            application,
+            "accreditation/email/submitted",
+            message=answer,
+            extra={"is_answer": is_answer, "received_at": now},
+        )
     return Submitted(application, already=False)
 
 
@@ -556,8 +545,8 @@ def withdraw_application(*, application: Application, by: User, note: str = "") 
         if application.status not in WITHDRAWABLE:
             raise NotAllowed(_("Only an application awaiting a decision can be withdrawn."))
         transition(application=application, to=Status.WITHDRAWN, by=by, note=note)
-    # Every focal point learns of it, not only the one who withdrew.
-    _mail_focal_points(application, "accreditation/email/withdrawn")
+        # Every focal point learns of it, not only the one who withdrew.
+        mail_focal_points(application, "accreditation/email/withdrawn")
     return application
 
 
@@ -581,6 +570,12 @@ def delete_draft(*, application: Application, by: User) -> None:
 @transaction.atomic
 def delete_focal_point_account(*, user: User) -> None:
     """Remove a person's personal data; their organization's submitted applications stay on the record."""
+    if not permissions.can_delete_own_account(user):
+        raise NotAllowed(
+            _(
+                "Your account was given to you by an administrator of the portal: ask them to close it."
+            )
+        )
     FocalPoint.objects.filter(user=user).delete()
     Invitation.objects.filter(email=user.email).delete()
     # Sign-in links hold the address too, and the second factor is personal.
@@ -598,49 +593,28 @@ def delete_focal_point_account(*, user: User) -> None:
 # Mail ---------------------------------------------------------------------------
 
 
-class MailNotSent(Exception):
-    """The step was taken and recorded; the mail to these people could not be sent."""
-
-    def __init__(self, application: Application, recipients: list[str]):
-        super().__init__(", ".join(recipients))
-        self.application = application
-        self.recipients = recipients
-
-
-def _mail_focal_points(
+def mail_focal_points(
     application: Application, template: str, *, message: str = "", extra: dict | None = None
 ) -> None:
-    """Mail every focal point; raise MailNotSent, once all were tried, for those it failed."""
-    unsent = []
+    """Queue a mail to every focal point, in each one's language (sent when the step commits)."""
     for person in application.organization.focal_points.filter(is_active=True):
-        try:
-            send_templated_mail(
-                template,
-                [person.email],
-                {
-                    "application": application,
-                    "person": person,
-                    "documents": application.documents.current(),
-                    "message": message,
-                    **(extra or {}),
-                },
-                language=person.preferred_language,
-                # Replies reach the call's own contact, not the portal's no-reply address.
-                reply_to=[contact] if (contact := application.call.contact_email) else None,
-            )
-        except (smtplib.SMTPException, OSError):
-            logger.exception(
-                "Mail %s to user %s about application %s failed",
-                template,
-                person.pk,
-                application.pk,
-            )
-            unsent.append(person.email)
-    if unsent:
-        raise MailNotSent(application, unsent)
+        send_templated_mail(
+            template,
+            [person.email],
+            {
+                "application": application,
+                "person": person,
+                "documents": application.documents.current(),
+                "message": message,
+                **(extra or {}),
+            },
+            language=person.preferred_language,
+            # Replies reach the call's own contact, not the portal's no-reply address.
+            reply_to=[contact] if (contact := application.call.contact_email) else None,
+        )
 
 
-# What changed between submissions ------------------------------------------------
+# What was submitted ----------------------------------------------------------------
 
 
 def snapshot(application: Application) -> dict:
@@ -661,171 +635,7 @@ def snapshot(application: Application) -> dict:
     }
 
 
-def changes_since_previous_submission(application: Application) -> list[str]:
-    """In words, what the applicant changed in answer to a request for information."""
-    submissions = list(
-        application.history.filter(to_status=Status.SUBMITTED).order_by("-at", "-pk")[:2]
-    )
-    if len(submissions) < 2:
-        return []
-    now, before = submissions[0].snapshot, submissions[1].snapshot
-    changes = []
-    if now.get("reason") != before.get("reason"):
-        changes.append(_("The reason for participation was changed."))
-    if now.get("meetings") != before.get("meetings"):
-        changes.append(_("The meetings of interest were changed."))
-    old_documents, new_documents = before.get("documents", {}), now.get("documents", {})
-    for key, document in new_documents.items():
-        if key not in old_documents:
-            changes.append(_("New document: %(name)s") % {"name": _document_label(document)})
-        elif old_documents[key]["sha256"] != document["sha256"]:
-            changes.append(
-                _("Document changed: %(name)s (was %(old)s)")
-                % {
-                    "name": _document_label(document),
-                    "old": _document_label(old_documents[key]),
-                }
-            )
-    for key in old_documents.keys() - new_documents.keys():
-        changes.append(
-            _("Document no longer attached: %(name)s")
-            % {"name": _document_label(old_documents[key])}
-        )
-    return changes
-
-
-def _document_label(entry: dict) -> str:
-    """“Proof of legal status: statutes.pdf”, in the reader's language."""
-    return _("%(kind)s: %(name)s") % {
-        "kind": Document.Kind(entry["kind"]).label,
-        "name": entry["name"],
-    }
-
-
-# Review by staff ------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ReviewAction:
-    name: str
-    label: str
-    target: str
-    sources: frozenset
-    needs_message: bool = False
-    needs_reason: bool = False
-    # Whether it may be taken on many applications at once from the list.
-    in_bulk: bool = False
-
-
-REVIEW_ACTIONS = {
-    action.name: action
-    for action in [
-        ReviewAction(
-            "start_review",
-            gettext_lazy("Start review"),
-            Status.UNDER_REVIEW,
-            frozenset({Status.SUBMITTED}),
-            in_bulk=True,
-        ),
-        ReviewAction(
-            "request_information",
-            gettext_lazy("Request more information"),
-            Status.INFORMATION_REQUESTED,
-            frozenset({Status.SUBMITTED, Status.UNDER_REVIEW}),
-            needs_message=True,
-        ),
-        ReviewAction(
-            "recommend",
-            gettext_lazy("Recommend"),
-            Status.RECOMMENDED,
-            frozenset({Status.UNDER_REVIEW}),
-            in_bulk=True,
-        ),
-        ReviewAction(
-            "not_recommend",
-            gettext_lazy("Do not recommend"),
-            Status.NOT_RECOMMENDED,
-            # Also when the applicant never answers a request.
-            frozenset({Status.UNDER_REVIEW, Status.INFORMATION_REQUESTED}),
-            needs_reason=True,
-        ),
-        ReviewAction(
-            "reopen",
-            gettext_lazy("Reopen"),
-            Status.UNDER_REVIEW,
-            frozenset({Status.RECOMMENDED, Status.NOT_RECOMMENDED}),
-        ),
-    ]
-}
-# Steps that tell the applicant something by mail.
-MAILED_ACTIONS = {"request_information", "recommend", "not_recommend", "reopen"}
-
-
-def available_actions(application: Application) -> list[ReviewAction]:
-    return [action for action in REVIEW_ACTIONS.values() if application.status in action.sources]
-
-
-def review(
-    *,
-    application: Application,
-    action: str,
-    by: User,
-    message: str = "",
-    internal_reason: str = "",
-    answer_by: date | None = None,
-    now: datetime | None = None,
-) -> Application:
-    """Take one review step on an application, as a reviewer.
-
-    The row is locked first, so two reviewers acting at once are serialized:
-    the second sees the first one's result and is refused if its step no
-    longer applies.
-    """
-    step = REVIEW_ACTIONS[action]
-    if not by.has_perm("accreditation.review_application"):
-        raise NotAllowed(_("Only reviewers can take review steps."))
-    message, internal_reason = message.strip(), internal_reason.strip()
-    if step.needs_message and not message:
-        raise NotAllowed(_("Write the message the applicant will receive."))
-    if step.needs_reason and not internal_reason:
-        raise NotAllowed(_("Give the internal reason for not recommending."))
-    if answer_by is not None and action != "request_information":
-        answer_by = None
-    if answer_by is not None and answer_by <= timezone.localdate(now):
-        raise NotAllowed(_("The date for the answer must be after today."))
-    with transaction.atomic():
-        application = Application.objects.select_for_update().get(pk=application.pk)
-        if application.status not in step.sources:
-            raise NotAllowed(
-                _("“%(action)s” is not possible: the application is now “%(status)s”.")
-                % {"action": step.label, "status": Status(application.status).label}
-            )
-        transition(
-            application=application,
-            to=step.target,
-            by=by,
-            note=internal_reason,
-            message=message,
-            answer_by=answer_by,
-            now=now,
-        )
-    if action in MAILED_ACTIONS:
-        _mail_focal_points(
-            application,
-            f"accreditation/email/{action}",
-            message=message,
-            extra={"answer_by": answer_by},
-        )
-    return application
-
-
-def add_staff_note(*, application: Application, by: User, text: str) -> StaffNote:
-    if Application.objects.filter(pk=application.pk, status=Status.DRAFT).exists():
-        # A draft is the organization's own until it is submitted.
-        raise NotAllowed(_("A draft cannot be annotated."))
-    return StaffNote.objects.create(
-        application=application, author=by, role=role_of(by), text=text.strip()
-    )
+# Documents opened by staff -------------------------------------------------------
 
 
 VIEW_RECORDED_FOR = timedelta(minutes=15)
@@ -851,304 +661,3 @@ def record_document_view(*, document: Document, by: User, now: datetime | None =
         role=role_of(by),
         kind=DocumentEvent.Kind.VIEWED,
     )
-
-
-def latest_request(application: Application) -> StatusChange | None:
-    """The request for information the applicant is answering, if any."""
-    if application.status != Status.INFORMATION_REQUESTED:
-        return None
-    return (
-        application.history.filter(to_status=Status.INFORMATION_REQUESTED)
-        .order_by("-at", "-pk")
-        .first()
-    )
-
-
-# Organizations: names, domains, the ECOSOC list, likely duplicates ---------------
-
-
-def save_organization(*, organization: Organization | None, by: User, fields: dict) -> Organization:
-    """Create (with its first focal point) or update an organization's profile."""
-    with transaction.atomic():
-        if organization is None:
-            if FocalPoint.objects.filter(user=by).exists():
-                raise NotAllowed(_("You are already a focal point of an organization."))
-            organization = Organization(**fields)
-        else:
-            for name, value in fields.items():
-                setattr(organization, name, value)
-        is_new = organization.pk is None
-        organization.save()
-        if is_new:
-            FocalPoint.objects.create(organization=organization, user=by)
-    return organization
-
-
-@dataclass(frozen=True)
-class EcosocImport:
-    imported: int
-    skipped: int
-
-
-# The column headers as UN DESA's lists and people's spreadsheets spell them, compared
-# without case, surrounding spaces or a byte order mark.
-ECOSOC_COLUMNS = {
-    "name": {
-        "name",
-        "organization",
-        "organisation",
-        "organization name",
-        "organisation name",
-        "name of organization",
-        "name of organisation",
-    },
-    "country": {"country", "country/area", "country or area"},
-    "status": {"status", "consultative status"},
-    "homepage": {"homepage", "home page", "website", "web site", "url"},
-}
-
-
-def _ecosoc_header_key(column: str | None) -> str:
-    key = " ".join((column or "").replace("\ufeff", "").casefold().split())
-    return key.replace(" / ", "/")
-
-
-def _read_ecosoc_list(text: str) -> tuple[list[EcosocOrganization], int]:
-    """The rows of a CSV as published by UN DESA (name, country, status[, homepage]), and
-    how many were left out for want of a name; NotAllowed says what is wrong with a file."""
-    if "\x00" in text:
-        line = text.count("\n", 0, text.index("\x00")) + 1
-        raise NotAllowed(
-            _("Line %(line)d holds a NUL character: the file is not a plain-text CSV file.")
-            % {"line": line}
-        )
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")), strict=True)
-    try:
-        header = reader.fieldnames or []
-    except csv.Error:
-        header = []
-    columns = {}
-    for column in header:
-        key = _ecosoc_header_key(column)
-        for field, spellings in ECOSOC_COLUMNS.items():
-            if key in spellings:
-                columns.setdefault(field, column)
-    if "name" not in columns:
-        raise NotAllowed(
-            _("The file has no “name” column. Expected columns: name, country, status.")
-        )
-    try:
-        return _ecosoc_rows(reader, columns)
-    except csv.Error as error:
-        raise NotAllowed(
-            _("The file could not be read as CSV (line %(line)d).") % {"line": reader.line_num}
-        ) from error
-
-
-def ecosoc_list_version() -> str:
-    """Changes whenever the list is replaced (each import adds rows with new keys)."""
-    last = EcosocOrganization.objects.order_by("-pk").values_list("pk", flat=True).first()
-    return f"{EcosocOrganization.objects.count()}:{last or 0}"
-
-
-def import_ecosoc_list(*, text: str, expected_version: str | None = None) -> EcosocImport:
-    """Replace the ECOSOC list with a CSV as published by UN DESA (name, country, status[, homepage]).
-
-    ``expected_version``: the list's version when the change was previewed; if the list was
-    replaced since, nothing is done and NotAllowed says so.
-    """
-    rows, skipped = _read_ecosoc_list(text)
-    with transaction.atomic():
-        if expected_version is not None:
-            # Waits for an import replacing a non-empty list at the same moment.
-            EcosocOrganization.objects.select_for_update().order_by("-pk").first()
-            if ecosoc_list_version() != expected_version:
-                raise NotAllowed(
-                    _(
-                        "The ECOSOC list was replaced since this preview. "
-                        "Upload the file again to see what it would change now."
-                    )
-                )
-        EcosocOrganization.objects.all().delete()
-        EcosocOrganization.objects.bulk_create(rows, batch_size=1000)
-    return EcosocImport(imported=len(rows), skipped=skipped)
-
-
-ECOSOC_PREVIEW_NAMES = 10
-
-
-@dataclass(frozen=True)
-class EcosocPreview:
-    """What an import would change, organizations compared by normalized name."""
-
-    imported: int
-    skipped: int
-    added: int
-    removed: int
-    unchanged: int
-    # Up to ECOSOC_PREVIEW_NAMES of each, in alphabetical order.
-    added_names: list[str]
-    removed_names: list[str]
-    unchanged_names: list[str]
-    version: str
-
-
-def preview_ecosoc_list(*, text: str) -> EcosocPreview:
-    """What ``import_ecosoc_list`` would do with this file; nothing is changed."""
-    rows, skipped = _read_ecosoc_list(text)
-    with transaction.atomic():
-        version = ecosoc_list_version()
-        current = list(EcosocOrganization.objects.values_list("normalized_name", "name"))
-
-    def key(normalized_name, name):
-        return normalized_name or name.casefold()
-
-    current_keys = {key(*pair) for pair in current}
-    new_keys = set()
-    added, unchanged = [], []
-    for row in rows:
-        row_key = key(row.normalized_name, row.name)
-        new_keys.add(row_key)
-        (unchanged if row_key in current_keys else added).append(row.name)
-    removed = [
-        name for normalized_name, name in current if key(normalized_name, name) not in new_keys
-    ]
-
-    def first(names):
-        return sorted(names, key=str.casefold)[:ECOSOC_PREVIEW_NAMES]
-
-    return EcosocPreview(
-        imported=len(rows),
-        skipped=skipped,
-        added=len(added),
-        removed=len(removed),
-        unchanged=len(unchanged),
-        added_names=first(added),
-        removed_names=first(removed),
-        unchanged_names=first(unchanged),
-        version=version,
-    )
-
-
-def _ecosoc_rows(reader, columns) -> tuple[list[EcosocOrganization], int]:
-    """``columns``: the header of each column read (name, country, status, homepage)."""
-    rows, skipped = [], 0
-    for row in reader:
-        values = {
-            field: (row.get(columns[field], "") if field in columns else "") or ""
-            for field in ("name", "country", "status", "homepage")
-        }
-        values = {field: value.strip() for field, value in values.items()}
-        if not values["name"]:
-            skipped += 1
-            continue
-        for column in ("name", "country", "status"):
-            limit = EcosocOrganization._meta.get_field(column).max_length
-            if len(values[column]) > limit:
-                raise NotAllowed(
-                    _("Line %(line)d: the %(column)s is longer than %(limit)d characters.")
-                    % {"line": reader.line_num, "column": column, "limit": limit}
-                )
-        rows.append(
-            EcosocOrganization(
-                name=values["name"],
-                normalized_name=normalize_name(values["name"])[:300],
-                country=values["country"],
-                status=values["status"],
-                homepage_domain=homepage_domain(values["homepage"])[:253],
-            )
-        )
-    return rows, skipped
-
-
-def same_organization(normalized_name, domain) -> Q:
-    """Rows with this normalized name or homepage domain; an empty value matches nothing.
-
-    The values may be ``OuterRef``s: the applications list annotates every row with it.
-    """
-    return (Q(normalized_name=normalized_name) & ~Q(normalized_name="")) | (
-        Q(homepage_domain=domain) & ~Q(homepage_domain="")
-    )
-
-
-def ecosoc_matches(organization: Organization):
-    return EcosocOrganization.objects.filter(
-        same_organization(organization.normalized_name, organization.homepage_domain)
-    )
-
-
-def likely_duplicates(organization: Organization):
-    """Other organizations with the same normalized name or homepage domain.
-
-    A name that differs by an acronym in brackets is the same name once normalized. An
-    acronym alone is no sign: many organizations share three letters.
-    """
-    return Organization.objects.filter(
-        same_organization(organization.normalized_name, organization.homepage_domain)
-    ).exclude(pk=organization.pk)
-
-
-# Documents in bulk -------------------------------------------------------------------
-
-
-class _ChunkSink:
-    """A write-only file for zipfile that hands out what was written, for streaming."""
-
-    def __init__(self):
-        self.chunks: list[bytes] = []
-        self.position = 0
-
-    def write(self, data: bytes) -> int:
-        self.chunks.append(bytes(data))
-        self.position += len(data)
-        return len(data)
-
-    def tell(self) -> int:
-        return self.position
-
-    def flush(self) -> None:
-        pass
-
-    def take(self) -> bytes:
-        data, self.chunks = b"".join(self.chunks), []
-        return data
-
-
-def stream_documents_zip(applications, *, by: User, chunk_size: int = 64 * 1024):
-    """Yield a ZIP of the current documents of these applications, one folder per reference.
-
-    Nothing is built in memory beyond one chunk of one file at a time. Each application's
-    documents are recorded as viewed by ``by`` before their bytes go out, so that a
-    download cut off half-way is on the record too.
-    """
-    sink = _ChunkSink()
-    role = role_of(by)
-    with zipfile.ZipFile(sink, mode="w", compression=zipfile.ZIP_STORED) as archive:
-        for application in applications:
-            folder = application.reference or f"draft-{application.pk}"
-            used: set[str] = set()
-            documents = list(application.documents.current().order_by("kind", "pk"))
-            DocumentEvent.objects.bulk_create(
-                DocumentEvent(
-                    application=application,
-                    document=document,
-                    actor=by,
-                    role=role,
-                    kind=DocumentEvent.Kind.VIEWED,
-                )
-                for document in documents
-            )
-            for document in documents:
-                name = f"{folder}/{document.get_kind_display()} - {document.original_name}"
-                while name in used:
-                    name = f"{folder}/{document.pk}-{document.original_name}"
-                used.add(name)
-                with (
-                    document.file.open("rb") as source,
-                    archive.open(name, mode="w", force_zip64=True) as target,
-                ):
-                    while block := source.read(chunk_size):
-                        target.write(block)
-                        yield sink.take()
-                yield sink.take()
-    yield sink.take()

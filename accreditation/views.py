@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,7 +19,7 @@ from django.views.decorators.http import require_POST
 from accounts.roles import is_member_state_delegate
 from events.models import Call
 
-from . import selectors, services
+from . import permissions, selectors, services
 from .forms import ApplicationForm, ConfirmForm, InvitationForm, OrganizationForm, WithdrawForm
 from .models import Invitation, Status
 
@@ -30,7 +31,7 @@ from .models import Invitation, Status
 def _organization_or_redirect(request):
     if is_member_state_delegate(request.user):
         return None, _delegate_elsewhere(request)
-    organization = services.organization_of(request.user)
+    organization = selectors.organization_of(request.user)
     if organization is None:
         messages.info(request, _("First, tell us about your organization."))
         return None, redirect(f"{reverse('accreditation:organization')}?next={request.path}")
@@ -51,7 +52,7 @@ def dashboard(request):
         # Their own pages (the lists circulated to Member States) come with the PGA office's
         # lists; until then their home says what they will find there.
         return render(request, "accreditation/delegate_home.html")
-    organization = services.organization_of(request.user)
+    organization = selectors.organization_of(request.user)
     applications = selectors.attach_open_requests(
         list(selectors.applications_for_user(request.user).order_by("-created_at"))
     )
@@ -62,7 +63,7 @@ def dashboard(request):
             "organization": organization,
             "applications": applications,
             "open_calls": selectors.open_calls_without_application(organization),
-            "invitations": services.open_invitations(request.user),
+            "invitations": selectors.open_invitations(request.user),
         },
     )
 
@@ -71,8 +72,8 @@ def dashboard(request):
 def organization_profile(request):
     if is_member_state_delegate(request.user):
         return _delegate_elsewhere(request)
-    organization = services.organization_of(request.user)
-    if organization is None and services.open_invitations(request.user).exists():
+    organization = selectors.organization_of(request.user)
+    if organization is None and selectors.open_invitations(request.user).exists():
         # A second profile would make a duplicate organization, and the invitation could
         # then never be accepted: the invitation comes first.
         messages.info(
@@ -102,7 +103,7 @@ def organization_profile(request):
             "form": form,
             "organization": organization,
             "focal_points": focal_points,
-            "pending_invitations": services.pending_invitations(organization)
+            "pending_invitations": selectors.pending_invitations(organization)
             if organization
             else [],
             "invitation_form": InvitationForm(),
@@ -287,7 +288,7 @@ def _application_page(request, application, form=None, status=200):
             "missing": services.missing_parts(application),
             "documents": documents,
             "can_withdraw": application.status in services.WITHDRAWABLE,
-            "information_request": services.latest_request(application),
+            "information_request": selectors.latest_request(application),
             "history": selectors.history_for_applicant(application),
         },
         status=status,
@@ -364,16 +365,6 @@ def submit(request, pk):
             services.submit_application(application=application, by=request.user)
         except services.NotAllowed as refused:
             messages.error(request, refused.message)
-        except services.MailNotSent as unsent:
-            messages.warning(
-                request,
-                _(
-                    "The application is submitted, but the confirmation mail could not be "
-                    "sent to %(recipients)s. Keep the reference shown here."
-                )
-                % {"recipients": ", ".join(unsent.recipients)},
-            )
-            return redirect("accreditation:submitted", pk=application.pk)
         else:
             return redirect("accreditation:submitted", pk=application.pk)
     if application.status == Status.SUBMITTED:
@@ -414,15 +405,6 @@ def withdraw(request, pk):
             )
         except services.NotAllowed as refused:
             messages.error(request, refused.message)
-        except services.MailNotSent as unsent:
-            messages.warning(
-                request,
-                _(
-                    "The application %(reference)s is withdrawn, but the mail could not be sent "
-                    "to %(recipients)s."
-                )
-                % {"reference": application.reference, "recipients": ", ".join(unsent.recipients)},
-            )
         else:
             messages.success(
                 request,
@@ -463,7 +445,7 @@ def delete_draft(request, pk):
 def document(request, public_id):
     document = selectors.get_document_for_user(request.user, public_id)
     thumbnail = bool(request.GET.get("thumbnail")) and document.content_type.startswith("image/")
-    if request.user.is_staff and not thumbnail:
+    if permissions.can_open_submitted_documents(request.user) and not thumbnail:
         # Focal points open their own documents; staff opening one is on the record. A
         # thumbnail drawn on the application's page is not the document opened.
         services.record_document_view(document=document, by=request.user)
@@ -559,6 +541,8 @@ def _unique_name(name: str, used: set[str]) -> str:
 
 @login_required
 def delete_account(request):
+    if not permissions.can_delete_own_account(request.user):
+        raise PermissionDenied
     if request.method == "POST":
         user = request.user
         logout(request)

@@ -4,6 +4,7 @@ from datetime import datetime
 from django.db.models import Prefetch, QuerySet
 
 from .models import Call, Meeting
+from .permissions import can_see_unpublished_calls
 
 
 def _with_details(calls: QuerySet[Call]) -> QuerySet[Call]:
@@ -36,6 +37,6 @@ def public_calls(*, at: datetime) -> PublicCalls:
 def calls_visible_to(user) -> QuerySet[Call]:
     """Everyone sees published calls; staff also see drafts, to check them before publishing."""
     calls = _with_details(Call.objects.all())
-    if user.is_active and user.is_staff:
+    if can_see_unpublished_calls(user):
         return calls
     return calls.published()

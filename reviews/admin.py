@@ -1,45 +1,44 @@
 """Staff screening of applications in the admin.
 
-Statuses change only through ``accreditation.services.review`` (the buttons on
+Statuses change only through ``reviews.services.review`` (the buttons on
 an application's page and the list's actions); no form edits them, and the
 record of what happened offers no way to be edited or deleted.
 """
 
+import secrets
+import time
 from datetime import timedelta
 
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, OuterRef, Subquery
-from django.db.models.functions import Coalesce
-from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_countries.fields import Country
 
 from accounts.admin import PortalAdmin, ReadOnlyAdmin, is_valid_key
-from accounts.models import User
 from accounts.roles import role_label
-from accreditation import selectors, services
+from accreditation import selectors as applicant_selectors
 from accreditation.models import (
     Application,
     Document,
     DocumentEvent,
     EcosocOrganization,
-    Organization,
     StaffNote,
     Status,
     StatusChange,
 )
 from events.models import Call
 
+from . import exports, permissions, selectors, services
+from .forms import EcosocImportForm, ReviewForm, StaffNoteForm
 from .regional_groups import MEMBER_STATES, RegionalGroup, regional_group
 from .templatetags.screening import staff_time
 
@@ -53,7 +52,7 @@ class ReadOnlyRecordAdmin(ReadOnlyAdmin):
 
     def get_queryset(self, request):
         # A draft is the organization's own until it is submitted.
-        return super().get_queryset(request).exclude(application__status=Status.DRAFT)
+        return super().get_queryset(request).filter(application__in=Application.objects.submitted())
 
 
 class RegionalGroupFilter(admin.SimpleListFilter):
@@ -147,54 +146,6 @@ REVIEW_DRAFT = "review_draft"
 CONFIRMED_STEPS = {"recommend", "reopen"}
 
 
-class ReviewForm(forms.Form):
-    message = forms.CharField(
-        label=_("Message to the applicant"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
-    )
-    internal_reason = forms.CharField(
-        label=_("Internal reason (staff only)"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-    # Only the request for information takes it; services.review refuses past dates.
-    answer_by = forms.DateField(
-        label=_("Answer due by (optional)"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        input_formats=["%Y-%m-%d"],
-        error_messages={"invalid": _("Enter the date as year-month-day, e.g. 2026-12-01.")},
-    )
-
-
-class StaffNoteForm(forms.Form):
-    text = forms.CharField(
-        label=_("Add an internal note"), widget=forms.Textarea(attrs={"rows": 3})
-    )
-
-
-class EcosocImportForm(forms.Form):
-    """The upload; ``cleaned_data["file"]`` is the file's text."""
-
-    # The text is kept in the session until the import is confirmed: bounded.
-    max_bytes = 2 * 1024 * 1024
-
-    file = forms.FileField(label=_("CSV file from UN DESA (columns: name, country, status)"))
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > self.max_bytes:
-            raise forms.ValidationError(
-                _("The file is larger than %(size)d MB; the ECOSOC list is much smaller.")
-                % {"size": self.max_bytes // (1024 * 1024)}
-            )
-        try:
-            return upload.read().decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise forms.ValidationError(_("The file is not UTF-8 text.")) from None
-
-
 @admin.register(Application)
 class ApplicationAdmin(PortalAdmin):
     change_form_template = "admin/accreditation/application/change_form.html"
@@ -239,30 +190,7 @@ class ApplicationAdmin(PortalAdmin):
     fields = []
 
     def get_queryset(self, request):
-        other_organizations = Organization.objects.exclude(pk=OuterRef("organization_id"))
-        same_organization = services.same_organization(
-            OuterRef("organization__normalized_name"), OuterRef("organization__homepage_domain")
-        )
-        current_documents = (
-            Document.objects.filter(application=OuterRef("pk"), replaced_at=None)
-            .order_by()
-            .values("application")
-            .annotate(count=Count("pk"))
-            .values("count")
-        )
-        return (
-            super()
-            .get_queryset(request)
-            # A draft is the organization's own until it is submitted.
-            .exclude(status=Status.DRAFT)
-            .select_related("organization", "call__venue")
-            .annotate(
-                # A subquery, not a join and GROUP BY: counted for the rows on the page.
-                _documents=Coalesce(Subquery(current_documents), 0),
-                _ecosoc_match=Exists(EcosocOrganization.objects.filter(same_organization)),
-                _duplicate=Exists(other_organizations.filter(same_organization)),
-            )
-        )
+        return selectors.applications_for_screening(super().get_queryset(request))
 
     def has_add_permission(self, request):
         return False
@@ -275,7 +203,7 @@ class ApplicationAdmin(PortalAdmin):
         return False
 
     def has_review_permission(self, request):
-        return request.user.has_perm("accreditation.review_application")
+        return permissions.can_review(request.user)
 
     @admin.display(description=_("organization"), ordering="organization__name")
     def organization_name(self, application):
@@ -318,12 +246,7 @@ class ApplicationAdmin(PortalAdmin):
         step = services.REVIEW_ACTIONS[action]
         changing = [item for item in applications if item.status in step.sources]
         left = [item for item in applications if item.status not in step.sources]
-        organizations = {item.organization_id for item in changing}
-        people = (
-            User.objects.filter(organizations__in=organizations, is_active=True).distinct().count()
-            if action in services.MAILED_ACTIONS
-            else 0
-        )
+        people = selectors.people_mailed(changing) if action in services.MAILED_ACTIONS else 0
         return TemplateResponse(
             request,
             "admin/accreditation/application/confirm_review.html",
@@ -362,9 +285,6 @@ class ApplicationAdmin(PortalAdmin):
                 done += 1
             except services.NotAllowed as refusal:
                 refused.append(f"{application}: {refusal.message}")
-            except services.MailNotSent as unsent:
-                done += 1
-                self.message_user(request, mail_not_sent(unsent), messages.WARNING)
         if done:
             self.message_user(
                 request,
@@ -390,15 +310,17 @@ class ApplicationAdmin(PortalAdmin):
         permissions=["view_document"],
     )
     def download_documents(self, request, queryset):
-        return _zip_response(request, queryset.order_by("reference", "pk"), "documents.zip")
+        return exports.documents_zip_response(
+            queryset.order_by("reference", "pk"), by=request.user, filename="documents.zip"
+        )
 
     def has_view_document_permission(self, request):
-        return request.user.has_perm("accreditation.view_document")
+        return permissions.can_open_submitted_documents(request.user)
 
     def changelist_view(self, request, extra_context=None):
         call_id = request.GET.get("call__id__exact", "")
         extra_context = (extra_context or {}) | {
-            "can_import_ecosoc": request.user.has_perm("accreditation.add_ecosocorganization"),
+            "can_import_ecosoc": permissions.can_import_ecosoc_list(request.user),
             "documents_call": Call.objects.filter(pk=call_id).first()
             if is_valid_key(Call._meta.pk, call_id) and self.has_view_document_permission(request)
             else None,
@@ -453,9 +375,9 @@ class ApplicationAdmin(PortalAdmin):
             self.message_user(request, review_draft["error"], messages.ERROR)
             review_draft = {}
         extra_context = (extra_context or {}) | {
-            "timeline": self.timeline(request, application),
-            "can_add_note": request.user.has_perm("accreditation.add_staffnote"),
-            "sees_internal_notes": request.user.has_perm("accreditation.view_staffnote"),
+            "timeline": selectors.timeline(request.user, application),
+            "can_add_note": permissions.can_add_staff_notes(request.user),
+            "sees_internal_notes": permissions.can_read_internal_notes(request.user),
         }
         extra_context |= {
             "application": application,
@@ -467,46 +389,25 @@ class ApplicationAdmin(PortalAdmin):
             "actions": actions,
             "review_draft": review_draft,
             "note_form": StaffNoteForm(),
-            "ecosoc_matches": list(services.ecosoc_matches(organization)[:5]),
-            "duplicates": list(services.likely_duplicates(organization)[:5]),
-            "changes": services.changes_since_previous_submission(application),
-            "answer": selectors.latest_answer(application),
+            "ecosoc_matches": list(selectors.ecosoc_matches(organization)[:5]),
+            "duplicates": list(selectors.likely_duplicates(organization)[:5]),
+            "changes": selectors.changes_since_previous_submission(application),
+            "answer": applicant_selectors.latest_answer(application),
             "earliest_answer_by": timezone.localdate() + timedelta(days=1),
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
-    def timeline(self, request, application):
-        """Everything that happened to the application, oldest first, as far as the role sees."""
-        user = request.user
-        entries = []
-        if user.has_perm("accreditation.view_statuschange"):
-            entries += [
-                ("status", change.at, change)
-                for change in application.history.select_related("actor")
-            ]
-        if user.has_perm("accreditation.view_documentevent"):
-            entries += [
-                ("document", event.at, event)
-                for event in application.document_events.select_related("actor", "document")
-            ]
-        if user.has_perm("accreditation.view_staffnote"):
-            entries += [
-                ("note", note.at, note) for note in application.staff_notes.select_related("author")
-            ]
-        return sorted(entries, key=lambda entry: entry[1])
-
     def review_view(self, request, pk, action):
+        if not permissions.can_review(request.user) or action not in services.REVIEW_ACTIONS:
+            raise PermissionDenied
         if request.method != "POST":
             return redirect("admin:accreditation_application_change", pk)
-        if action not in services.REVIEW_ACTIONS:
-            raise PermissionDenied
         application = get_object_or_404(self.get_queryset(request), pk=pk)
         form = ReviewForm(request.POST)
         form.is_valid()
         if (
             action in CONFIRMED_STEPS
             and request.POST.get("confirm") != "yes"
-            and self.has_review_permission(request)
             and application.status in services.REVIEW_ACTIONS[action].sources
         ):
             return self.review_preview(
@@ -521,7 +422,6 @@ class ApplicationAdmin(PortalAdmin):
                 ],
                 cancel_url=reverse("admin:accreditation_application_change", args=[pk]),
             )
-        unsent = None
         try:
             if "answer_by" in form.errors:
                 raise services.NotAllowed(form.errors["answer_by"][0])
@@ -544,19 +444,15 @@ class ApplicationAdmin(PortalAdmin):
                 "error": refusal.message,
             }
             return redirect("admin:accreditation_application_change", pk)
-        except services.MailNotSent as error:
-            unsent = error
         self.message_user(
             request,
             _("Done: %(action)s.") % {"action": services.REVIEW_ACTIONS[action].label},
             messages.SUCCESS,
         )
-        if unsent:
-            self.message_user(request, mail_not_sent(unsent), messages.WARNING)
         return redirect("admin:accreditation_application_change", pk)
 
     def note_view(self, request, pk):
-        if request.method != "POST" or not request.user.has_perm("accreditation.add_staffnote"):
+        if request.method != "POST" or not permissions.can_add_staff_notes(request.user):
             raise PermissionDenied
         application = get_object_or_404(self.get_queryset(request), pk=pk)
         form = StaffNoteForm(request.POST)
@@ -573,12 +469,7 @@ class ApplicationAdmin(PortalAdmin):
         preview replaces the list. Between the two the text waits in the session (one
         preview per session, for 30 minutes, at most EcosocImportForm.max_bytes) under a
         random key that the confirmation must send back."""
-        import secrets
-        import time
-
-        from django.utils.crypto import constant_time_compare
-
-        if not request.user.has_perm("accreditation.add_ecosocorganization"):
+        if not permissions.can_import_ecosoc_list(request.user):
             raise PermissionDenied
         key = "ecosoc_import"
         preview_minutes = 30
@@ -681,29 +572,14 @@ class ApplicationAdmin(PortalAdmin):
         if not self.has_view_document_permission(request):
             raise PermissionDenied
         call = get_object_or_404(Call, pk=call_id)
-        applications = call.applications.exclude(status=Status.DRAFT).order_by("reference")
-        return _zip_response(request, applications, f"call-{call.pk}-documents.zip")
+        applications = call.applications.submitted().order_by("reference")
+        return exports.documents_zip_response(
+            applications, by=request.user, filename=f"call-{call.pk}-documents.zip"
+        )
 
 
 def warning_badge(text) -> str:
     return format_html('<span class="warning-badge">{}</span>', text)
-
-
-def mail_not_sent(unsent: services.MailNotSent) -> str:
-    return _(
-        "%(application)s: the step is taken, but the mail could not be sent to %(recipients)s. "
-        "Tell them another way."
-    ) % {"application": unsent.application, "recipients": ", ".join(unsent.recipients)}
-
-
-def _zip_response(request, applications, filename):
-    response = StreamingHttpResponse(
-        services.stream_documents_zip(applications, by=request.user),
-        content_type="application/zip",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store, private"
-    return response
 
 
 @admin.register(StatusChange)
@@ -715,12 +591,10 @@ class StatusChangeAdmin(ReadOnlyRecordAdmin):
     # The internal reason is for those who read internal notes.
     def get_search_fields(self, request):
         fields = ["application__reference", "actor__email"]
-        return (
-            [*fields, "note"] if request.user.has_perm("accreditation.view_staffnote") else fields
-        )
+        return [*fields, "note"] if permissions.can_read_internal_notes(request.user) else fields
 
     def get_exclude(self, request, obj=None):
-        return [] if request.user.has_perm("accreditation.view_staffnote") else ["note"]
+        return [] if permissions.can_read_internal_notes(request.user) else ["note"]
 
 
 @admin.register(DocumentEvent)

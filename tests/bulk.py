@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.db import connection
 from django.utils import timezone
 
-from accreditation import services
+from accreditation import names
 from accreditation.models import Application, Document, EcosocOrganization, Organization, Status
 from reviews.regional_groups import MEMBER_STATES
 
@@ -25,7 +25,7 @@ def organization_spec(number):
     name = RENAMED.get(number, f"Organization number {number}")
     return {
         "name": name,
-        "normalized_name": services.normalize_name(name),
+        "normalized_name": names.normalize_name(name),
         "homepage": f"https://www.org{number}.example",
         "homepage_domain": SHARED_DOMAIN.get(number, f"org{number}.example"),
         "country": COUNTRIES[number % len(COUNTRIES)],
@@ -89,7 +89,7 @@ def add_ecosoc_list():
     """The ECOSOC list as imported: organization 3 is in it by name, 4 by homepage domain."""
     EcosocOrganization.objects.bulk_create(
         EcosocOrganization(
-            name=name, normalized_name=services.normalize_name(name), homepage_domain=domain
+            name=name, normalized_name=names.normalize_name(name), homepage_domain=domain
         )
         for name, domain in [("Organization Number 3", ""), ("Another name", "org4.example")]
     )

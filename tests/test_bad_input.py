@@ -21,7 +21,7 @@ from accounts.models import SecondFactor
 from accounts.roles import ADMINISTRATORS, REVIEWERS
 from accreditation import services
 from accreditation.models import Application, Invitation, StatusChange
-from tests.conftest import sign_in
+from reviews import services as review_services
 from tests.factories import (
     ApplicationFactory,
     CallFactory,
@@ -31,6 +31,7 @@ from tests.factories import (
     VenueFactory,
     complete_application,
 )
+from tests.helpers import sign_in
 from tests.reviews.test_admin_lookups import own_parameters
 
 pytestmark = pytest.mark.django_db
@@ -516,9 +517,11 @@ def everything():
     """A row in every list, as in use."""
     application, _focal_point = submitted_application()
     reviewer = staff(REVIEWERS)
-    services.review(application=application, action="start_review", by=reviewer)
-    services.add_staff_note(application=application, by=reviewer, text="Call the embassy.")
-    services.import_ecosoc_list(text="name,country,status\nMigrant Voices Network,Kenya,Special\n")
+    review_services.review(application=application, action="start_review", by=reviewer)
+    review_services.add_staff_note(application=application, by=reviewer, text="Call the embassy.")
+    review_services.import_ecosoc_list(
+        text="name,country,status\nMigrant Voices Network,Kenya,Special\n"
+    )
     return application
 
 

@@ -16,12 +16,12 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts import services
+from accounts import selectors, services
 from accounts.models import RecoveryCode, SecondFactor, SecurityEvent, User
 from accounts.roles import MEMBER_STATE_DELEGATES
 from tests.accounts.mailbox import last_link_and_code, path_of
-from tests.conftest import sign_in
 from tests.factories import StaffFactory, UserFactory
+from tests.helpers import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -610,7 +610,7 @@ def test_recovery_codes_survive_a_secret_key_rotation(settings):
     settings.SECRET_KEY_FALLBACKS = [old_key]
     services.verify_second_factor(user=staff, code=codes[0])
 
-    assert services.remaining_recovery_codes(staff) == 9
+    assert selectors.remaining_recovery_codes(staff) == 9
 
 
 def test_submitting_the_verify_form_twice_goes_on_instead_of_failing():

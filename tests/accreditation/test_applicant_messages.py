@@ -15,7 +15,7 @@ from accounts.roles import MEMBER_STATE_DELEGATES, REVIEWERS
 from accreditation import services
 from accreditation.models import Application, Status, StatusChange
 from events.models import Call
-from tests.conftest import sign_in
+from reviews import services as review_services
 from tests.factories import (
     ApplicationFactory,
     CallFactory,
@@ -24,6 +24,7 @@ from tests.factories import (
     UserFactory,
     complete_application,
 )
+from tests.helpers import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -58,15 +59,15 @@ def test_the_history_shows_each_step_with_its_message_and_never_internal_notes(
     client, submitted, reviewer
 ):
     application, _applicant = submitted
-    services.review(application=application, action="start_review", by=reviewer)
-    services.review(
+    review_services.review(application=application, action="start_review", by=reviewer)
+    review_services.review(
         application=application,
         action="not_recommend",
         by=reviewer,
         message="The letter is not signed by the head of the organization.",
         internal_reason="INTERNAL: doubts about the registration.",
     )
-    services.review(application=application, action="reopen", by=reviewer)
+    review_services.review(application=application, action="reopen", by=reviewer)
 
     page = page_of(client, application)
     history = page[page.index('id="history-heading"') :]
@@ -85,7 +86,7 @@ def test_an_answer_is_written_kept_sent_with_the_resubmission_and_confirmed_as_a
 ):
     application, _applicant = submitted
     answer_by = timezone.localdate() + timedelta(days=14)
-    services.review(
+    review_services.review(
         application=application,
         action="request_information",
         by=reviewer,
@@ -141,7 +142,7 @@ def test_an_answer_by_date_must_be_after_today(submitted, reviewer):
     application, _applicant = submitted
 
     with pytest.raises(services.NotAllowed, match="must be after today"):
-        services.review(
+        review_services.review(
             application=application,
             action="request_information",
             by=reviewer,
@@ -163,11 +164,11 @@ def test_withdrawal_is_mailed_to_every_focal_point(client, submitted):
 
 def test_reopening_a_decision_is_mailed_to_the_focal_points(submitted, reviewer):
     application, _applicant = submitted
-    services.review(application=application, action="start_review", by=reviewer)
-    services.review(application=application, action="recommend", by=reviewer)
+    review_services.review(application=application, action="start_review", by=reviewer)
+    review_services.review(application=application, action="recommend", by=reviewer)
     mail.outbox.clear()
 
-    services.review(application=application, action="reopen", by=reviewer)
+    review_services.review(application=application, action="reopen", by=reviewer)
 
     assert len(mail.outbox) == 2
     assert mail.outbox[0].subject == f"Application {application.reference} is under review again"
@@ -175,8 +176,8 @@ def test_reopening_a_decision_is_mailed_to_the_focal_points(submitted, reviewer)
 
 def test_a_recommended_application_says_what_happens_next(client, submitted, reviewer):
     application, _applicant = submitted
-    services.review(application=application, action="start_review", by=reviewer)
-    services.review(application=application, action="recommend", by=reviewer)
+    review_services.review(application=application, action="start_review", by=reviewer)
+    review_services.review(application=application, action="recommend", by=reviewer)
 
     dashboard = client.get(DASHBOARD).content.decode()
 

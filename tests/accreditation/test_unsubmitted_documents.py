@@ -19,8 +19,9 @@ from accounts.roles import PGA_OFFICE, REVIEWERS
 from accreditation import services
 from accreditation.models import Document, DocumentEvent, Status, StatusChange
 from accreditation.uploads import check_upload
-from tests.conftest import finish, sign_in
+from reviews import services as review_services
 from tests.factories import UserFactory, complete_application, pdf_bytes
+from tests.helpers import finish, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -96,7 +97,7 @@ def test_a_submitted_version_replaced_in_an_answer_stays_an_earlier_version(clie
     application, applicant = draft
     services.submit_application(application=application, by=applicant)
     client, reviewer = staff(client, REVIEWERS)
-    services.review(
+    review_services.review(
         application=application, action="request_information", by=reviewer, message="Newer?"
     )
     submitted = application.documents.get(kind=Document.Kind.LEGAL_STATUS)
@@ -123,7 +124,7 @@ def test_a_document_staff_opened_while_the_applicant_answered_stays_on_the_recor
     application, applicant = draft
     services.submit_application(application=application, by=applicant)
     client, reviewer = staff(client, REVIEWERS)
-    services.review(
+    review_services.review(
         application=application, action="request_information", by=reviewer, message="Annex?"
     )
     annex = upload(application, applicant, "annex-draft.pdf")

@@ -9,8 +9,8 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from accounts.roles import REVIEWERS
-from accreditation import services
 from accreditation.models import Organization, Status
+from reviews import services as review_services
 from tests.browser.accessibility import session_cookie
 from tests.factories import (
     CallFactory,
@@ -73,7 +73,7 @@ def flagged_applications():
     twin = application_in(Status.UNDER_REVIEW)
     twin.organization.name = "International Federation of Migrant Workers Associations and Networks"
     twin.organization.save()
-    services.import_ecosoc_list(
+    review_services.import_ecosoc_list(
         text="name,country,status\n"
         "International Federation of Migrant Workers' Associations and Networks,Kenya,Special\n"
     )

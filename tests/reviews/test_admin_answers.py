@@ -20,8 +20,9 @@ from accreditation.models import (
     StatusChange,
 )
 from accreditation.uploads import check_upload
-from tests.conftest import finish
+from reviews import services as review_services
 from tests.factories import StaffFactory, UserFactory, complete_application, png_bytes
+from tests.helpers import finish
 from tests.reviews.test_review_workflow import (
     change_url,
     client_for,
@@ -41,7 +42,7 @@ ANSWER = "Here is the certificate issued in March; we work in Kenya and Uganda."
 
 def under_review():
     application = submitted_application()
-    services.review(application=application, action="start_review", by=person("reviewer"))
+    review_services.review(application=application, action="start_review", by=person("reviewer"))
     return application
 
 
@@ -105,7 +106,7 @@ def test_a_refused_answer_by_date_keeps_what_was_typed(typed):
 
 def answered_application():
     application = under_review()
-    services.review(
+    review_services.review(
         application=application,
         action="request_information",
         by=person("reviewer"),

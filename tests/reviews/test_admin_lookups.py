@@ -22,7 +22,7 @@ from accounts.admin import PortalAdmin
 from accounts.roles import ADMINISTRATORS, PGA_OFFICE, REVIEWERS
 from accreditation import services
 from accreditation.models import Application, MembershipEvent, StatusChange
-from tests.conftest import sign_in
+from reviews import services as review_services
 from tests.factories import (
     CallFactory,
     FocalPointFactory,
@@ -30,6 +30,7 @@ from tests.factories import (
     UserFactory,
     complete_application,
 )
+from tests.helpers import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -86,20 +87,22 @@ def record():
     focal_point = application.organization.memberships.first().user
     services.submit_application(application=application, by=focal_point)
     reviewer = staff(REVIEWERS)
-    services.review(application=application, action="start_review", by=reviewer)
-    services.review(
+    review_services.review(application=application, action="start_review", by=reviewer)
+    review_services.review(
         application=application,
         action="request_information",
         by=reviewer,
         message="Please send the statutes.",
         internal_reason=INTERNAL_REASON,
     )
-    services.add_staff_note(application=application, by=reviewer, text="Call the embassy.")
+    review_services.add_staff_note(application=application, by=reviewer, text="Call the embassy.")
     services.record_document_view(document=application.documents.first(), by=reviewer)
     account_services.reset_second_factor(
         user=reviewer, by=StaffFactory(), note="Reset from the admin"
     )
-    services.import_ecosoc_list(text="name,country,status\nMigrant Voices Network,Kenya,Special\n")
+    review_services.import_ecosoc_list(
+        text="name,country,status\nMigrant Voices Network,Kenya,Special\n"
+    )
     MembershipEvent.objects.create(
         organization=application.organization,
         kind=MembershipEvent.Kind.JOINED,

@@ -10,10 +10,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from accounts.roles import PGA_OFFICE, REVIEWERS
-from accreditation import services
 from accreditation.models import EcosocOrganization
-from tests.conftest import sign_in
+from reviews import services as review_services
 from tests.factories import UserFactory
+from tests.helpers import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +57,7 @@ def heading_of(page, section):
 
 
 def keep(*names):
-    services.import_ecosoc_list(
+    review_services.import_ecosoc_list(
         text="name,country,status\n" + "".join(f"{name},Kenya,Special\n" for name in names)
     )
 

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from accounts.roles import ADMINISTRATORS, PGA_OFFICE, REVIEWERS
-from accreditation import services
+from accreditation import names, services
 from accreditation.models import (
     Application,
     Document,
@@ -28,6 +28,9 @@ from accreditation.models import (
     Status,
 )
 from accreditation.uploads import CheckedFile, check_upload
+from reviews import exports as review_exports
+from reviews import selectors as review_selectors
+from reviews import services as review_services
 from reviews.admin import CountryFilter, RegionalGroupFilter
 from reviews.regional_groups import RegionalGroup, regional_group
 from tests.bulk import (
@@ -39,7 +42,6 @@ from tests.bulk import (
     analyze,
     organization_spec,
 )
-from tests.conftest import finish, sign_in
 from tests.factories import (
     ApplicationFactory,
     CallFactory,
@@ -48,6 +50,7 @@ from tests.factories import (
     UserFactory,
     pdf_bytes,
 )
+from tests.helpers import finish, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -226,7 +229,7 @@ def test_drafts_are_the_organizations_own_until_submitted(staff_client):
     assert staff_client.get(change_url_of(draft)).status_code == 302  # "does not exist"
     assert finish(staff_client.get(draft.documents.get().get_absolute_url())).status_code == 404
     with pytest.raises(services.NotAllowed):
-        services.add_staff_note(application=draft, by=StaffFactory(), text="Looks odd.")
+        review_services.add_staff_note(application=draft, by=StaffFactory(), text="Looks odd.")
 
 
 @pytest.fixture
@@ -667,7 +670,7 @@ def test_reviewers_and_administrators_import_the_ecosoc_list_the_pga_office_does
     ],
 )
 def test_names_are_compared_without_case_punctuation_accents_acronym_or_article(name, normalized):
-    assert services.normalize_name(name) == normalized
+    assert names.normalize_name(name) == normalized
 
 
 @pytest.mark.parametrize(
@@ -683,7 +686,7 @@ def test_names_are_compared_without_case_punctuation_accents_acronym_or_article(
     ],
 )
 def test_homepage_domain_drops_www_and_shared_social_media_hosts(url, domain):
-    assert services.homepage_domain(url) == domain
+    assert names.homepage_domain(url) == domain
 
 
 @pytest.fixture
@@ -805,8 +808,8 @@ def test_names_differing_only_by_case_punctuation_or_acronym_are_flagged_both_wa
     )
     apply(make_organization("Ocean Guardians Trust", homepage="https://third.example"), call)
 
-    assert list(services.likely_duplicates(first.organization)) == [second.organization]
-    assert list(services.likely_duplicates(second.organization)) == [first.organization]
+    assert list(review_selectors.likely_duplicates(first.organization)) == [second.organization]
+    assert list(review_selectors.likely_duplicates(second.organization)) == [first.organization]
     assert duplicate_flags(staff_client) == {
         "Migrant Voices Network": "Likely duplicate",
         "MIGRANT-VOICES NETWORK (MVN)": "Likely duplicate",
@@ -862,7 +865,7 @@ def test_pages_on_social_media_are_no_sign_of_a_duplicate(staff_client):
     second = apply(make_organization("Ocean Guardians Trust", homepage="facebook.com/oceans"), call)
     apply(make_organization("Pacific Youth Forum", homepage="https://m.facebook.com/pyf"), call)
 
-    assert list(services.likely_duplicates(first.organization)) == []
+    assert list(review_selectors.likely_duplicates(first.organization)) == []
     assert set(duplicate_flags(staff_client).values()) == {""}
     assert listed(changelist(staff_client, duplicate="yes")) == []
     assert duplicate_links(change_page(staff_client, first)) == []
@@ -1108,7 +1111,7 @@ def test_the_zip_is_streamed_in_chunks_far_smaller_than_the_documents():
     put_in(application, Status.SUBMITTED, reference="SA-2030-00009")
 
     chunks = list(
-        services.stream_documents_zip(
+        review_exports.stream_documents_zip(
             Application.objects.filter(pk=application.pk), by=StaffFactory(), chunk_size=1024
         )
     )

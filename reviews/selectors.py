@@ -1,0 +1,138 @@
+"""What the staff side reads: the screening list, matches with the ECOSOC list and other
+organizations, what changed between submissions, an application's timeline."""
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from accreditation.models import (
+    Application,
+    Document,
+    EcosocOrganization,
+    Organization,
+    Status,
+)
+
+from . import permissions
+
+
+def same_organization(normalized_name, domain) -> Q:
+    """Rows with this normalized name or homepage domain; an empty value matches nothing.
+
+    The values may be ``OuterRef``s: the applications list annotates every row with it.
+    """
+    return (Q(normalized_name=normalized_name) & ~Q(normalized_name="")) | (
+        Q(homepage_domain=domain) & ~Q(homepage_domain="")
+    )
+
+
+def ecosoc_matches(organization: Organization) -> QuerySet[EcosocOrganization]:
+    return EcosocOrganization.objects.filter(
+        same_organization(organization.normalized_name, organization.homepage_domain)
+    )
+
+
+def likely_duplicates(organization: Organization) -> QuerySet[Organization]:
+    """Other organizations with the same normalized name or homepage domain.
+
+    A name that differs by an acronym in brackets is the same name once normalized. An
+    acronym alone is no sign: many organizations share three letters.
+    """
+    return Organization.objects.filter(
+        same_organization(organization.normalized_name, organization.homepage_domain)
+    ).exclude(pk=organization.pk)
+
+
+def applications_for_screening(applications: QuerySet[Application]) -> QuerySet[Application]:
+    """Submitted applications with what the screening list shows of each: its current
+    documents counted, and whether it matches the ECOSOC list or another organization."""
+    other_organizations = Organization.objects.exclude(pk=OuterRef("organization_id"))
+    matching = same_organization(
+        OuterRef("organization__normalized_name"), OuterRef("organization__homepage_domain")
+    )
+    current_documents = (
+        Document.objects.current()
+        .filter(application=OuterRef("pk"))
+        .order_by()
+        .values("application")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return (
+        applications.submitted()
+        .select_related("organization", "call__venue")
+        .annotate(
+            # A subquery, not a join and GROUP BY: counted for the rows on the page.
+            _documents=Coalesce(Subquery(current_documents), 0),
+            _ecosoc_match=Exists(EcosocOrganization.objects.filter(matching)),
+            _duplicate=Exists(other_organizations.filter(matching)),
+        )
+    )
+
+
+def people_mailed(applications) -> int:
+    """How many people a mailed step on these applications writes to: their focal points."""
+    organizations = {application.organization_id for application in applications}
+    return User.objects.filter(organizations__in=organizations, is_active=True).distinct().count()
+
+
+def changes_since_previous_submission(application: Application) -> list[str]:
+    """In words, what the applicant changed in answer to a request for information."""
+    submissions = list(
+        application.history.filter(to_status=Status.SUBMITTED).order_by("-at", "-pk")[:2]
+    )
+    if len(submissions) < 2:
+        return []
+    now, before = submissions[0].snapshot, submissions[1].snapshot
+    changes = []
+    if now.get("reason") != before.get("reason"):
+        changes.append(_("The reason for participation was changed."))
+    if now.get("meetings") != before.get("meetings"):
+        changes.append(_("The meetings of interest were changed."))
+    old_documents, new_documents = before.get("documents", {}), now.get("documents", {})
+    for key, document in new_documents.items():
+        if key not in old_documents:
+            changes.append(_("New document: %(name)s") % {"name": _document_label(document)})
+        elif old_documents[key]["sha256"] != document["sha256"]:
+            changes.append(
+                _("Document changed: %(name)s (was %(old)s)")
+                % {
+                    "name": _document_label(document),
+                    "old": _document_label(old_documents[key]),
+                }
+            )
+    for key in old_documents.keys() - new_documents.keys():
+        changes.append(
+            _("Document no longer attached: %(name)s")
+            % {"name": _document_label(old_documents[key])}
+        )
+    return changes
+
+
+def _document_label(entry: dict) -> str:
+    """“Proof of legal status: statutes.pdf”, in the reader's language."""
+    return _("%(kind)s: %(name)s") % {
+        "kind": Document.Kind(entry["kind"]).label,
+        "name": entry["name"],
+    }
+
+
+def timeline(user, application: Application) -> list[tuple]:
+    """Everything that happened to the application, oldest first, as far as the role sees:
+    ``(kind, at, entry)`` with kind "status", "document" or "note"."""
+    entries = []
+    if permissions.can_read_status_history(user):
+        entries += [
+            ("status", change.at, change) for change in application.history.select_related("actor")
+        ]
+    if permissions.can_read_document_record(user):
+        entries += [
+            ("document", event.at, event)
+            for event in application.document_events.select_related("actor", "document")
+        ]
+    if permissions.can_read_internal_notes(user):
+        entries += [
+            ("note", note.at, note) for note in application.staff_notes.select_related("author")
+        ]
+    return sorted(entries, key=lambda entry: entry[1])
