@@ -16,7 +16,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_tasks_db.models import DBTaskResult
 
-from . import services, tasks
+from . import permissions, services, tasks
 from .forms import StaffUserCreationForm, ValidKeysMultipleChoiceField, is_valid_key
 from .models import OutgoingMail, SecondFactor, SecurityEvent, User
 from .roles import MEMBER_STATE_DELEGATES, role_label
@@ -173,23 +173,12 @@ class SecurityEventInline(PortalInline):
         return False
 
 
-def grantable_groups(user):
-    """The groups that give nothing beyond what this person may do themselves."""
-    own = user.get_all_permissions()
-    beyond = [
-        group.pk
-        for group in Group.objects.prefetch_related("permissions__content_type")
-        if {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.all()} - own
-    ]
-    return Group.objects.exclude(pk__in=beyond)
-
-
 def groups_help_text(user) -> str:
     """Who grants which role, and which ones this person may grant, in the reader's language.
 
     Escaped: the admin shows help text as HTML.
     """
-    grantable = Group.objects.all() if user.is_superuser else grantable_groups(user)
+    grantable = Group.objects.all() if user.is_superuser else permissions.grantable_groups(user)
     roles = sorted(str(role_label(group.name)) for group in grantable)
     rule = gettext(
         "Separation of duties: only a superuser makes someone a Reviewer or a member of the "
@@ -291,19 +280,13 @@ class UserAdmin(PortalAdmin, DjangoUserAdmin):
     # people who may do more than the one managing them; nobody changes their own account.
 
     def may_manage(self, request, user) -> bool:
-        if user.pk == request.user.pk:
-            return False
-        if request.user.is_superuser:
-            return True
-        if user.is_superuser:
-            return False
-        return user.get_all_permissions() <= request.user.get_all_permissions()
+        return permissions.may_manage(request.user, user)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "groups":
             kwargs["help_text"] = groups_help_text(request.user)
             if not request.user.is_superuser:
-                kwargs["queryset"] = grantable_groups(request.user)
+                kwargs["queryset"] = permissions.grantable_groups(request.user)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     # New staff and delegates are told how to sign in, once: when staff status or the

@@ -1,6 +1,6 @@
 from django.utils.functional import SimpleLazyObject
 
-from . import roles as rules
+from . import permissions as rules
 
 
 def roles(request):

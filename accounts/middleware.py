@@ -14,7 +14,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from .roles import has_confirmed_second_factor, requires_second_factor
+from .permissions import has_confirmed_second_factor, requires_second_factor
 
 SIGNED_IN_AT = "accounts.signed_in_at"
 LAST_SEEN_AT = "accounts.last_seen_at"

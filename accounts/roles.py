@@ -1,38 +1,12 @@
-"""Who must pass a second factor. The groups themselves are set up with the review roles."""
+"""The roles: their names, their labels in the reader's language, and the role someone acted in.
+
+The groups themselves are set up by a migration of ``reviews``; what each role may do is
+asked of ``accounts.permissions`` (and each app's own ``permissions`` module).
+"""
 
 from django.utils.translation import pgettext_lazy
 
-from .models import SecondFactor
-
 MEMBER_STATE_DELEGATES = "Member State delegates"
-
-
-def requires_second_factor(user) -> bool:
-    """Staff and delegates always; anyone else who turned it on."""
-    if not user.is_authenticated:
-        return False
-    if user.is_staff or user.is_superuser:
-        return True
-    if is_member_state_delegate(user):
-        return True
-    return has_confirmed_second_factor(user)
-
-
-def is_member_state_delegate(user) -> bool:
-    return user.is_authenticated and user.groups.filter(name=MEMBER_STATE_DELEGATES).exists()
-
-
-def can_delete_own_account(user) -> bool:
-    """Focal points and people who never joined an organization delete their own account.
-
-    Staff and Member State delegates are given their accounts by an administrator, and the
-    record names them for what they did: an administrator closes those accounts.
-    """
-    return user.is_authenticated and not user.is_staff and not is_member_state_delegate(user)
-
-
-def has_confirmed_second_factor(user) -> bool:
-    return SecondFactor.objects.filter(user=user, confirmed_at__isnull=False).exists()
 
 
 REVIEWERS = "Reviewers"

@@ -32,7 +32,7 @@ from .middleware import (
     start_session,
 )
 from .models import SecondFactor
-from .roles import has_confirmed_second_factor
+from .permissions import has_confirmed_second_factor
 
 # Permissions: the sign-in pages and links are open to anyone (they reveal
 # nothing); the account and second-factor pages need a signed-in person.

@@ -4,7 +4,7 @@ Each rule is named once here; views, admin classes, selectors and services ask t
 predicates instead of spelling out permission strings.
 """
 
-from accounts.roles import can_delete_own_account
+from accounts.permissions import can_delete_own_account
 
 from .models import Application, Organization
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from accounts.roles import is_member_state_delegate
+from accounts.permissions import is_member_state_delegate
 from events.models import Call
 
 from . import permissions, selectors, services

@@ -34,7 +34,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
 from accounts.models import SecurityEvent
-from accounts.roles import REVIEWERS, has_confirmed_second_factor
+from accounts.permissions import has_confirmed_second_factor
+from accounts.roles import REVIEWERS
 from accreditation import services
 from accreditation.models import (
     Application,
