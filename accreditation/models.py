@@ -262,6 +262,42 @@ class Application(models.Model):
         return reverse("accreditation:application", kwargs={"pk": self.pk})
 
 
+class Gender(models.TextChoices):
+    FEMALE = "female", _("Female")
+    MALE = "male", _("Male")
+    ANOTHER = "another", _("Another gender")
+    NOT_SAID = "not_said", _("Prefers not to say")
+
+
+class ProposedParticipant(models.Model):
+    """Someone the organization proposes to send, named in the application.
+
+    Gender parity is weighed when the PGA office draws up the list. The people stay with the
+    application when representatives are registered later.
+    """
+
+    application = models.ForeignKey(
+        Application,
+        on_delete=models.CASCADE,
+        related_name="proposed_participants",
+        verbose_name=_("application"),
+    )
+    full_name = models.CharField(_("full name"), max_length=200, validators=[single_line])
+    function = models.CharField(
+        _("function in the organization"), max_length=200, validators=[single_line]
+    )
+    gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("proposed participant")
+        verbose_name_plural = _("proposed participants")
+        ordering = ["position", "pk"]
+
+    def __str__(self):
+        return self.full_name
+
+
 def document_path(document: "Document", filename: str) -> str:
     # Stored names are random: the original name is only ever displayed.
     return f"documents/{uuid.uuid4().hex}{Path(filename).suffix.lower()}"

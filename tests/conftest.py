@@ -77,6 +77,8 @@ def _roles_after_flush(request):
         roles.set_up_roles(Group, Permission)
         mail = importlib.import_module("accounts.migrations.0006_outgoing_mail")
         mail.grant_to_administrators(Group, Permission, ContentType)
+        lists = importlib.import_module("reviews.migrations.0004_pga_office_draws_up_lists")
+        lists.give_lists_to_the_office(Group, Permission)
 
 
 @pytest.fixture(autouse=True)
