@@ -1,6 +1,6 @@
 # Entry points. `make run` and `make test` work from a fresh clone with only Python 3.11+;
-# `make test` also needs Chromium, Node.js and Java, which it installs from Debian's packages
-# when run as root where they are missing.
+# `make test` also needs Chromium, Node.js and Java, and both need the PDF exports' Pango and
+# fonts; each is installed from Debian's packages when run as root where it is missing.
 
 PYTHON ?= python3
 VENV := .venv
@@ -12,7 +12,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 NODE_STAMP := node_modules/.package-lock.json
 
 .DEFAULT_GOAL := help
-.PHONY: help run install install-dev browser node-and-java node test test-fast bench lint fmt check migrations-check clean
+.PHONY: help run install install-dev pdf-libraries browser node-and-java node test test-fast bench lint fmt check migrations-check clean
 
 help:
 	@echo "make run      install, migrate, load the demo calls, serve on http://127.0.0.1:8000"
@@ -39,7 +39,12 @@ install: $(STAMP)
 
 install-dev: $(DEV_STAMP)
 
-run: install
+# The lists' PDF annex (WeasyPrint) needs Pango and fonts for Latin, Cyrillic, Arabic and
+# Chinese names: the system's, else Debian's packages (as root).
+pdf-libraries:
+	@bash .ci/ensure-pdf-libraries.sh
+
+run: install pdf-libraries
 	DJANGO_DEBUG=1 $(PY) manage.py migrate --no-input
 	DJANGO_DEBUG=1 $(PY) manage.py load_demo
 	DJANGO_DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
@@ -62,7 +67,7 @@ $(NODE_STAMP): package.json package-lock.json | node-and-java
 
 node: node-and-java $(NODE_STAMP)
 
-test: install-dev browser node
+test: install-dev browser node pdf-libraries
 	$(PY) -m pytest -n auto $(PYTEST_ARGS)
 
 # Benchmarks are files named bench_*.py, outside the test run; they time, never assert time.

@@ -100,6 +100,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.roles",
+                "reviews.context_processors.lists",
             ],
         },
     },
@@ -347,6 +348,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    # WeasyPrint tells each step of every PDF it draws; only its problems are worth a line.
+    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
 
 # Domain --------------------------------------------------------------------
@@ -354,3 +357,9 @@ LOGGING = {
 # Where organizations in consultative status with ECOSOC are sent instead of
 # special accreditation.
 NGO_BRANCH_URL = os.environ.get("NGO_BRANCH_URL", "https://esango.un.org/")
+
+# The balance panel beside a draft list (reviews/balance.py) warns when one country holds more
+# than this share of the list's organizations (on a list of at least 4), and when women, or men,
+# are under this share of the proposed participants whose gender is female or male.
+LIST_COUNTRY_SHARE_MAX = float(os.environ.get("LIST_COUNTRY_SHARE_MAX", "0.25"))
+LIST_GENDER_SHARE_MIN = float(os.environ.get("LIST_GENDER_SHARE_MIN", "0.4"))

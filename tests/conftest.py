@@ -4,11 +4,13 @@ import os
 import socket
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.db import transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.utils import translation
 
 from tests.factories import StaffFactory
 
@@ -127,6 +129,15 @@ def _on_commit_as_in_production(monkeypatch):
     original_exit = transaction.Atomic.__exit__
     monkeypatch.setattr(BaseDatabaseWrapper, "on_commit", on_commit)
     monkeypatch.setattr(transaction.Atomic, "__exit__", atomic_exit)
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a request leaves its language active in the
+    thread (LocaleMiddleware), and the next test on the same worker would read French."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)
