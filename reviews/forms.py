@@ -50,3 +50,28 @@ class EcosocImportForm(forms.Form):
             return upload.read().decode("utf-8-sig")
         except UnicodeDecodeError:
             raise forms.ValidationError(_("The file is not UTF-8 text.")) from None
+
+
+class ListReasonForm(forms.Form):
+    """Why a recommended organization is left off, or taken off a circulated list."""
+
+    reason = forms.CharField(
+        label=_("Reason (kept on the record, shown to staff)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        required=False,
+    )
+
+
+class CirculateForm(forms.Form):
+    """The objection deadline, entered in the call's venue's time zone (the view sets it)."""
+
+    objection_deadline = forms.DateTimeField(
+        label=_("Member States may object until"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        error_messages={
+            "invalid": _("Enter the date and time as year-month-day hours:minutes."),
+            "required": _("Set the deadline for objections."),
+        },
+    )

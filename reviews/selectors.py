@@ -1,7 +1,9 @@
 """What the staff side reads: the screening list, matches with the ECOSOC list and other
 organizations, what changed between submissions, an application's timeline."""
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
@@ -15,6 +17,7 @@ from accreditation.models import (
 )
 
 from . import permissions
+from .models import InformationRequest, ListEntry, ListEvent, Objection
 
 
 def same_organization(normalized_name, domain) -> Q:
@@ -136,3 +139,120 @@ def timeline(user, application: Application) -> list[tuple]:
             ("note", note.at, note) for note in application.staff_notes.select_related("author")
         ]
     return sorted(entries, key=lambda entry: entry[1])
+
+
+# Lists for Member States -----------------------------------------------------------------
+
+
+def recommended_applications(call) -> QuerySet[Application]:
+    return (
+        Application.objects.filter(call=call, status=Status.RECOMMENDED)
+        .select_related("organization")
+        .order_by("organization__name", "pk")
+    )
+
+
+def left_off(member_state_list) -> dict[int, ListEvent]:
+    """The applications recorded as left off this version, with the latest such record."""
+    events = ListEvent.objects.filter(
+        list=member_state_list, kind=ListEvent.Kind.LEFT_OFF
+    ).order_by("at", "pk")
+    return {event.application_id: event for event in events}
+
+
+def recommended_without_decision(member_state_list) -> list[Application]:
+    """Recommended applications of the call neither on this version nor left off it."""
+    on_list = set(member_state_list.entries.values_list("application_id", flat=True))
+    decided = on_list | set(left_off(member_state_list))
+    return [
+        application
+        for application in recommended_applications(member_state_list.call)
+        if application.pk not in decided
+    ]
+
+
+def entries_for_office(member_state_list) -> QuerySet[ListEntry]:
+    """Every entry with its organization, requests and objections (every Member State's)."""
+    return member_state_list.entries.select_related(
+        "application__organization", "application__call"
+    ).prefetch_related(
+        Prefetch("objections", queryset=Objection.objects.select_related("delegate")),
+        "information_requests",
+        "application__proposed_participants",
+    )
+
+
+def entries_for_delegate(member_state_list, member_state: str) -> QuerySet[ListEntry]:
+    """Every entry, with only this Member State's own objections and requests."""
+    return member_state_list.entries.select_related("application__organization").prefetch_related(
+        Prefetch(
+            "objections",
+            queryset=Objection.objects.filter(member_state=member_state),
+            to_attr="own_objections",
+        ),
+        Prefetch(
+            "information_requests",
+            queryset=InformationRequest.objects.filter(member_state=member_state),
+            to_attr="own_requests",
+        ),
+    )
+
+
+def open_information_requests(member_state_list) -> list[InformationRequest]:
+    """What delegates asked for that is not shared yet: the office's to-do."""
+    requests = InformationRequest.objects.filter(entry__list=member_state_list).select_related(
+        "entry__application__organization"
+    )
+    return [request for request in requests if not getattr(request.entry, f"{request.item}_shared")]
+
+
+@dataclass(frozen=True)
+class VersionChange:
+    organization: str
+    change: str
+
+
+def compare_versions(older, newer) -> list[VersionChange]:
+    """Entry by entry, what the newer version changed: added, taken off, shared."""
+    before = {
+        entry.application_id: entry
+        for entry in older.entries.select_related("application__organization")
+    }
+    after = {
+        entry.application_id: entry
+        for entry in newer.entries.select_related("application__organization")
+    }
+    changes = []
+    for application_id, entry in after.items():
+        name = entry.application.organization.name
+        if application_id not in before:
+            changes.append(VersionChange(name, _("Added")))
+            continue
+        previous = before[application_id]
+        if entry.homepage_shared and not previous.homepage_shared:
+            changes.append(VersionChange(name, _("Homepage shared")))
+        if entry.reason_shared and not previous.reason_shared:
+            changes.append(VersionChange(name, _("Reason shared")))
+    for application_id in before.keys() - after.keys():
+        changes.append(
+            VersionChange(before[application_id].application.organization.name, _("Taken off"))
+        )
+    return sorted(changes, key=lambda change: (change.organization.casefold(), change.change))
+
+
+def list_timeline(member_state_list) -> QuerySet[ListEvent]:
+    """The record of every version of the call's list, oldest first."""
+    return (
+        ListEvent.objects.filter(list__call_id=member_state_list.call_id)
+        .select_related("actor", "application__organization", "list")
+        .order_by("at", "pk")
+    )
+
+
+def accredited_organizations(call) -> QuerySet[Application]:
+    """For the public page: the organizations accredited under a call, by name."""
+    return (
+        Application.objects.filter(call=call, status=Status.ACCREDITED)
+        .select_related("organization")
+        .order_by("organization__name")
+    )

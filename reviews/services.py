@@ -10,18 +10,29 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.mail import send_templated_mail
 from accounts.models import User
-from accounts.roles import role_of
+from accounts.roles import MEMBER_STATE_DELEGATES, role_of
 from accreditation.models import Application, EcosocOrganization, StaffNote, Status
 from accreditation.names import homepage_domain, normalize_name
 from accreditation.permissions import is_visible_to_staff
 from accreditation.services import NotAllowed, mail_focal_points, transition
+from events import timefmt
+from events.models import Call
 
-from . import permissions
+from . import permissions, selectors
+from .models import (
+    InformationRequest,
+    ListEntry,
+    ListEvent,
+    MemberStateList,
+    Objection,
+    SharedItem,
+)
 
 __all__ = ["NotAllowed"]  # refusals are accreditation's one exception, raised here too
 
@@ -123,6 +134,18 @@ def review(
             raise NotAllowed(
                 _("“%(action)s” is not possible: the application is now “%(status)s”.")
                 % {"action": step.label, "status": Status(application.status).label}
+            )
+        if (
+            action == "reopen"
+            and application.list_entries.filter(
+                list__status=MemberStateList.Status.CIRCULATED
+            ).exists()
+        ):
+            raise NotAllowed(
+                _(
+                    "The application is on the list circulated to Member States: the PGA "
+                    "office takes it off in a new version first."
+                )
             )
         transition(
             application=application,
@@ -331,3 +354,412 @@ def _ecosoc_rows(reader, columns) -> tuple[list[EcosocOrganization], int]:
             )
         )
     return rows, skipped
+
+
+# Lists for Member States ------------------------------------------------------------
+
+
+def _record(member_state_list, kind, *, by, application=None, now=None, **fields) -> ListEvent:
+    return ListEvent.objects.create(
+        list=member_state_list,
+        kind=kind,
+        application=application,
+        actor=by,
+        role=role_of(by),
+        at=now or timezone.now(),
+        **fields,
+    )
+
+
+def _check_office(by: User) -> None:
+    if not permissions.can_draw_up_lists(by):
+        raise NotAllowed(_("Only the PGA office draws up the lists for Member States."))
+
+
+def _locked(member_state_list: MemberStateList) -> MemberStateList:
+    return (
+        MemberStateList.objects.select_for_update()
+        .select_related("call")
+        .get(pk=member_state_list.pk)
+    )
+
+
+def _check_draft(member_state_list: MemberStateList) -> None:
+    if member_state_list.status != MemberStateList.Status.DRAFT:
+        raise NotAllowed(
+            _(
+                "This version was circulated: its entries no longer change. Start a new "
+                "version to change the list."
+            )
+        )
+
+
+def draft_list(*, call: Call, by: User) -> MemberStateList:
+    """The call's draft list; a new one (version 1, or a copy of the last version) if none.
+
+    A finalized list is final: no new version is started after it.
+    """
+    _check_office(by)
+    with transaction.atomic():
+        # The call's row serializes two office members starting a draft at once.
+        Call.objects.select_for_update().get(pk=call.pk)
+        lists = MemberStateList.objects.filter(call=call)
+        if draft := lists.filter(status=MemberStateList.Status.DRAFT).first():
+            return draft
+        last = lists.order_by("-version").first()
+        if last is not None and last.status == MemberStateList.Status.FINALIZED:
+            raise NotAllowed(_("The list of this call is finalized."))
+        draft = MemberStateList.objects.create(call=call, version=(last.version + 1) if last else 1)
+        if last is not None:
+            _copy_entries(last, draft)
+            _record(draft, ListEvent.Kind.NEW_VERSION, by=by)
+        return draft
+
+
+def _copy_entries(source: MemberStateList, target: MemberStateList) -> None:
+    """A new version starts as the last one was: its entries, what is shared, and the
+    objections still standing (a Member State's objection stands until it withdraws it)."""
+    for entry in source.entries.prefetch_related("objections"):
+        copy = ListEntry.objects.create(
+            list=target,
+            application_id=entry.application_id,
+            homepage_shared=entry.homepage_shared,
+            reason_shared=entry.reason_shared,
+            added_at=entry.added_at,
+        )
+        Objection.objects.bulk_create(
+            Objection(
+                entry=copy,
+                member_state=objection.member_state,
+                delegate_id=objection.delegate_id,
+                reason=objection.reason,
+                lodged_at=objection.lodged_at,
+            )
+            for objection in entry.objections.all()
+            if objection.withdrawn_at is None
+        )
+
+
+def add_to_list(
+    *, member_state_list: MemberStateList, application: Application, by: User
+) -> ListEntry:
+    _check_office(by)
+    with transaction.atomic():
+        member_state_list = _locked(member_state_list)
+        _check_draft(member_state_list)
+        if application.call_id != member_state_list.call_id or (
+            Application.objects.get(pk=application.pk).status != Status.RECOMMENDED
+        ):
+            raise NotAllowed(_("Only applications recommended under this call go on its list."))
+        entry, created = ListEntry.objects.get_or_create(
+            list=member_state_list, application=application
+        )
+        if created:
+            _record(member_state_list, ListEvent.Kind.ADDED, by=by, application=application)
+        return entry
+
+
+def was_circulated(member_state_list: MemberStateList, application: Application) -> bool:
+    """Whether an earlier version that went to Member States held this application."""
+    return ListEntry.objects.filter(
+        list__call_id=member_state_list.call_id,
+        list__version__lt=member_state_list.version,
+        list__circulated_at__isnull=False,
+        application=application,
+    ).exists()
+
+
+def remove_from_list(
+    *, member_state_list: MemberStateList, application: Application, by: User, reason: str = ""
+) -> None:
+    """Take an application off the draft. Taking off one that Member States were sent needs
+    a reason, kept on the record with the list's versions."""
+    _check_office(by)
+    reason = reason.strip()
+    with transaction.atomic():
+        member_state_list = _locked(member_state_list)
+        _check_draft(member_state_list)
+        if was_circulated(member_state_list, application) and not reason:
+            raise NotAllowed(
+                _(
+                    "This organization was on the list circulated to Member States: say why "
+                    "it is taken off."
+                )
+            )
+        if ListEntry.objects.filter(list=member_state_list, application=application).delete()[0]:
+            _record(
+                member_state_list,
+                ListEvent.Kind.REMOVED,
+                by=by,
+                application=application,
+                reason=reason,
+            )
+
+
+def leave_off(
+    *, member_state_list: MemberStateList, application: Application, by: User, reason: str
+) -> None:
+    """Record why a recommended application is not on this version of the list."""
+    _check_office(by)
+    reason = reason.strip()
+    if not reason:
+        raise NotAllowed(_("Say why the organization is left off the list."))
+    with transaction.atomic():
+        member_state_list = _locked(member_state_list)
+        _check_draft(member_state_list)
+        if ListEntry.objects.filter(list=member_state_list, application=application).exists():
+            raise NotAllowed(_("The organization is on the list: take it off first."))
+        _record(
+            member_state_list,
+            ListEvent.Kind.LEFT_OFF,
+            by=by,
+            application=application,
+            reason=reason,
+        )
+
+
+def circulate(
+    *,
+    member_state_list: MemberStateList,
+    by: User,
+    objection_deadline: datetime,
+    now: datetime | None = None,
+) -> MemberStateList:
+    """Send the draft to Member States: its entries freeze, objections open until the
+    deadline, every delegate is mailed, and the version it replaces is superseded."""
+    _check_office(by)
+    now = now or timezone.now()
+    if objection_deadline <= now:
+        raise NotAllowed(_("The deadline for objections must be in the future."))
+    with transaction.atomic():
+        member_state_list = _locked(member_state_list)
+        _check_draft(member_state_list)
+        if not member_state_list.entries.exists():
+            raise NotAllowed(_("Add at least one organization before circulating the list."))
+        if undecided := selectors.recommended_without_decision(member_state_list):
+            raise NotAllowed(
+                _(
+                    "Decide on every recommended organization first: add it to the list or "
+                    "say why it is left off (%(names)s)."
+                )
+                % {"names": ", ".join(str(item.organization) for item in undecided)}
+            )
+        MemberStateList.objects.filter(
+            call_id=member_state_list.call_id, status=MemberStateList.Status.CIRCULATED
+        ).update(status=MemberStateList.Status.SUPERSEDED)
+        member_state_list.status = MemberStateList.Status.CIRCULATED
+        member_state_list.objection_deadline = objection_deadline
+        member_state_list.circulated_at = now
+        member_state_list.circulated_by = by
+        member_state_list.save()
+        _record(member_state_list, ListEvent.Kind.CIRCULATED, by=by, now=now)
+        for delegate in delegates():
+            with translation.override(delegate.preferred_language):
+                deadline = deadline_words(member_state_list)
+            send_templated_mail(
+                "reviews/email/circulated",
+                [delegate.email],
+                {
+                    "list": member_state_list,
+                    "call": member_state_list.call,
+                    "person": delegate,
+                    "deadline": deadline,
+                },
+                language=delegate.preferred_language,
+            )
+    return member_state_list
+
+
+def deadline_words(member_state_list: MemberStateList) -> str:
+    """The deadline for objections in the call's venue's time zone, with UTC beside it."""
+    call, deadline = member_state_list.call, member_state_list.objection_deadline
+    local = timefmt.in_zone(deadline, call.tzinfo, call.venue.city)
+    return f"{local} ({timefmt.in_utc(deadline)})"
+
+
+def delegates():
+    """Every Member State delegate who can sign in, with their Member State set."""
+    return (
+        User.objects.filter(groups__name=MEMBER_STATE_DELEGATES, is_active=True)
+        .exclude(member_state="")
+        .distinct()
+    )
+
+
+def _check_delegate(by: User) -> str:
+    member_state = permissions.member_state_of(by)
+    if not member_state:
+        raise NotAllowed(_("Only Member State delegates take part in the lists."))
+    return member_state
+
+
+def _check_open(entry: ListEntry, now: datetime) -> MemberStateList:
+    member_state_list = _locked(entry.list)
+    if not member_state_list.takes_objections(now):
+        raise NotAllowed(
+            _("The deadline for this list has passed: %(deadline)s.")
+            % {"deadline": deadline_words(member_state_list)}
+            if member_state_list.objection_deadline and now >= member_state_list.objection_deadline
+            else _("This list is not open to Member States' requests and objections.")
+        )
+    return member_state_list
+
+
+def request_information(
+    *, entry: ListEntry, item: str, by: User, now: datetime | None = None
+) -> InformationRequest:
+    """A delegate asks the office to share an entry's homepage or reason."""
+    member_state = _check_delegate(by)
+    now = now or timezone.now()
+    with transaction.atomic():
+        member_state_list = _check_open(entry, now)
+        request, created = InformationRequest.objects.get_or_create(
+            entry=entry,
+            item=item,
+            member_state=member_state,
+            defaults={"delegate": by, "requested_at": now},
+        )
+        if created:
+            _record(
+                member_state_list,
+                ListEvent.Kind.INFORMATION_REQUESTED,
+                by=by,
+                application=entry.application,
+                member_state=member_state,
+                item=item,
+                now=now,
+            )
+    return request
+
+
+def share(*, entry: ListEntry, item: str, by: User) -> None:
+    """The office shares an entry's homepage or reason with every Member State."""
+    _check_office(by)
+    field = {SharedItem.HOMEPAGE: "homepage_shared", SharedItem.REASON: "reason_shared"}[item]
+    with transaction.atomic():
+        member_state_list = _locked(entry.list)
+        if member_state_list.status not in {
+            MemberStateList.Status.DRAFT,
+            MemberStateList.Status.CIRCULATED,
+        }:
+            raise NotAllowed(_("This version of the list no longer changes."))
+        if ListEntry.objects.filter(pk=entry.pk, **{field: False}).update(**{field: True}):
+            _record(
+                member_state_list,
+                ListEvent.Kind.SHARED,
+                by=by,
+                application=entry.application,
+                item=item,
+            )
+
+
+def lodge_objection(
+    *, entry: ListEntry, by: User, reason: str = "", now: datetime | None = None
+) -> Objection:
+    member_state = _check_delegate(by)
+    now = now or timezone.now()
+    with transaction.atomic():
+        member_state_list = _check_open(entry, now)
+        if entry.objections.standing().filter(member_state=member_state).exists():
+            raise NotAllowed(_("Your Member State already objects to this organization."))
+        objection = Objection.objects.create(
+            entry=entry,
+            member_state=member_state,
+            delegate=by,
+            reason=reason.strip(),
+            lodged_at=now,
+        )
+        _record(
+            member_state_list,
+            ListEvent.Kind.OBJECTED,
+            by=by,
+            application=entry.application,
+            member_state=member_state,
+            reason=objection.reason,
+            now=now,
+        )
+    return objection
+
+
+def withdraw_objection(*, entry: ListEntry, by: User, now: datetime | None = None) -> None:
+    member_state = _check_delegate(by)
+    now = now or timezone.now()
+    with transaction.atomic():
+        member_state_list = _check_open(entry, now)
+        if (
+            not entry.objections.standing()
+            .filter(member_state=member_state)
+            .update(withdrawn_at=now)
+        ):
+            raise NotAllowed(_("Your Member State has no objection to withdraw here."))
+        _record(
+            member_state_list,
+            ListEvent.Kind.OBJECTION_WITHDRAWN,
+            by=by,
+            application=entry.application,
+            member_state=member_state,
+            now=now,
+        )
+
+
+@dataclass(frozen=True)
+class Finalized:
+    accredited: int
+    not_accredited: int
+    already: bool = False
+
+
+def finalize(
+    *, member_state_list: MemberStateList, by: User, now: datetime | None = None
+) -> Finalized:
+    """After the deadline: entries without a standing objection are accredited, the others
+    not (the objecting Member States on the record); focal points are mailed.
+
+    The list's row is locked: of two office members finalizing at once, the second finds it
+    finalized and changes nothing.
+    """
+    _check_office(by)
+    now = now or timezone.now()
+    with transaction.atomic():
+        member_state_list = _locked(member_state_list)
+        if member_state_list.status == MemberStateList.Status.FINALIZED:
+            return Finalized(0, 0, already=True)
+        if member_state_list.status != MemberStateList.Status.CIRCULATED:
+            raise NotAllowed(_("Only the version circulated to Member States can be finalized."))
+        if now < member_state_list.objection_deadline:
+            raise NotAllowed(
+                _("Member States may object until %(deadline)s: finalize after that.")
+                % {"deadline": deadline_words(member_state_list)}
+            )
+        accredited = not_accredited = 0
+        entries = member_state_list.entries.select_related("application__call").prefetch_related(
+            "objections"
+        )
+        for entry in entries:
+            application = Application.objects.select_for_update().get(pk=entry.application_id)
+            if application.status != Status.RECOMMENDED:
+                continue
+            objecting = sorted(
+                {
+                    str(item.member_state.name)
+                    for item in entry.objections.all()
+                    if item.withdrawn_at is None
+                }
+            )
+            if objecting:
+                note = _("Objected to by: %(states)s.") % {"states": ", ".join(objecting)}
+                transition(
+                    application=application, to=Status.NOT_ACCREDITED, by=by, note=note, now=now
+                )
+                mail_focal_points(application, "accreditation/email/not_accredited")
+                not_accredited += 1
+            else:
+                transition(application=application, to=Status.ACCREDITED, by=by, now=now)
+                mail_focal_points(application, "accreditation/email/accredited")
+                accredited += 1
+        member_state_list.status = MemberStateList.Status.FINALIZED
+        member_state_list.finalized_at = now
+        member_state_list.finalized_by = by
+        member_state_list.save()
+        _record(member_state_list, ListEvent.Kind.FINALIZED, by=by, now=now)
+    return Finalized(accredited, not_accredited)
