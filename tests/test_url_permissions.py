@@ -22,6 +22,7 @@ import json
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import cached_property
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -32,6 +33,7 @@ from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.utils import timezone
 
 from accounts.models import SecurityEvent
 from accounts.permissions import has_confirmed_second_factor
@@ -49,6 +51,14 @@ from accreditation.models import (
     StatusChange,
 )
 from accreditation.uploads import check_upload
+from reviews import services as review_services
+from reviews.models import (
+    InformationRequest,
+    ListEntry,
+    ListEvent,
+    MemberStateList,
+    Objection,
+)
 from tests import people
 from tests.factories import (
     ApplicationFactory,
@@ -89,6 +99,7 @@ STAFF_NOTE = "Staff note: the head of the organization telephoned"
 ECOSOC_NAME = "Gamma Coalition in Consultative Status"
 MAIL_SUBJECT = "Your sign-in link"
 MAIL_BODY = "Open http://testserver/s/a-sign-in-link-is-a-credential/ to sign in"
+OBJECTION_REASON = "Objection: not independent of a government"
 ECOSOC_CSV = (
     "Organization Name,Country/Area,Consultative status\n"
     "Delta Network of Migrant Workers,Mexico,Roster\n"
@@ -229,6 +240,50 @@ class World:
         )
 
     @cached_property
+    def recommended_b(self):
+        """B's application to the call, recommended: what the office puts on the list."""
+        application = complete_application(
+            ApplicationFactory(organization=people.organization_b(), call=self.call),
+            by=self.cast[B],
+        )
+        Application.objects.filter(pk=application.pk).update(
+            status=Status.RECOMMENDED, reference="SA-2030-09999", submitted_at=timezone.now()
+        )
+        application.refresh_from_db()
+        return application
+
+    @cached_property
+    def member_state_list(self):
+        """The call's list with B on it, circulated: objections open for a week."""
+        office = self.cast[P]
+        draft = review_services.draft_list(call=self.call, by=office)
+        review_services.add_to_list(
+            member_state_list=draft, application=self.recommended_b, by=office
+        )
+        return review_services.circulate(
+            member_state_list=draft,
+            by=office,
+            objection_deadline=timezone.now() + timedelta(days=7),
+        )
+
+    @cached_property
+    def list_entry(self):
+        return self.member_state_list.entries.get()
+
+    @cached_property
+    def objection(self):
+        """France's objection to B's entry, with a reason only France and the office read."""
+        return review_services.lodge_objection(
+            entry=self.list_entry, by=self.cast[D], reason=OBJECTION_REASON
+        )
+
+    @cached_property
+    def published_call(self):
+        self.call.is_published = True
+        self.call.save()
+        return self.call
+
+    @cached_property
     def ecosoc(self):
         return EcosocOrganization.objects.create(
             name=ECOSOC_NAME, country="Kenya", status="Special"
@@ -296,6 +351,16 @@ def staff_only(ok: set, *, others=403, **by_role) -> dict:
 def _roles(by_role: dict) -> dict:
     names = {"A": A, "B": B, "D": D, "R": R, "P": P, "AD": AD, "SU": SU, "anonymous": ANONYMOUS}
     return {names[key]: value for key, value in by_role.items()}
+
+
+def office_only(answer=200, **by_role) -> dict:
+    """The PGA office's pages: the office and superusers; anyone else signed in is refused."""
+    return signed_in(403) | {P: answer, SU: answer} | _roles(by_role)
+
+
+def delegates_only(answer=200, **by_role) -> dict:
+    """Member State delegates' pages: for anyone else signed in they do not exist."""
+    return signed_in(404) | {D: answer} | _roles(by_role)
 
 
 ALL_STAFF = set(STAFF)
@@ -764,6 +829,98 @@ TABLE: list[Row] = [
     Row("admin:accreditation_application_call_documents",
         url("admin:accreditation_application_call_documents", call_id=lambda w: w.call.pk),
         staff_only({R, P, SU}), zip_names),
+    # The lists for Member States: the PGA office's pages -------------------------------
+    Row("reviews:office_home", url("reviews:office_home"), office_only(),
+        ["Lists for Member States", CALL], given=lambda w: w.member_state_list),
+    Row("reviews:office_list", url("reviews:office_list", slug=lambda w: w.call.slug),
+        office_only(), [CALL, people.ORGANIZATION_B, OBJECTION_REASON],
+        given=lambda w: w.objection),
+    Row("reviews:office_version", url("reviews:office_version", pk("member_state_list")),
+        office_only(), ["Version 1", people.ORGANIZATION_B]),
+    Row("reviews:office_compare",
+        url("reviews:office_compare", pk=pk("member_state_list"), other=pk("member_state_list")),
+        office_only(), "compared with version 1"),
+    Row("reviews:office_export",
+        url("reviews:office_export", pk=pk("member_state_list"), file_format="csv"),
+        office_only(), people.ORGANIZATION_B, hides=OBJECTION_REASON,
+        given=lambda w: w.objection),
+    # The steps: POST only, for the office; anyone else is refused and changes nothing.
+    Row("reviews:office_new_version",
+        url("reviews:office_new_version", slug=lambda w: w.call.slug),
+        office_only(Redirect(lambda w: reverse(
+            "reviews:office_version",
+            args=[MemberStateList.objects.get(call=w.call, version=2).pk]))),
+        method="post", given=lambda w: w.member_state_list,
+        effect=lambda w: MemberStateList.objects.filter(call=w.call).count(),
+        changed_by=frozenset({P, SU}),
+        reset=lambda w: (ListEvent.objects.filter(list__version=2).delete(),
+                         MemberStateList.objects.filter(call=w.call, version=2).delete())),
+    Row("reviews:office_add", url("reviews:office_add", pk("member_state_list")),
+        office_only(Redirect(lambda w: reverse(
+            "reviews:office_version", args=[w.member_state_list.pk]))),
+        method="post", data=lambda w: {"application": w.recommended_b.pk},
+        effect=lambda w: w.member_state_list.entries.count()),
+    Row("reviews:office_remove", url("reviews:office_remove", pk("member_state_list")),
+        office_only(Redirect(lambda w: reverse(
+            "reviews:office_version", args=[w.member_state_list.pk]))),
+        method="post", data=lambda w: {"application": w.recommended_b.pk, "reason": "x"},
+        effect=lambda w: w.member_state_list.entries.count()),
+    Row("reviews:office_leave_off", url("reviews:office_leave_off", pk("member_state_list")),
+        office_only(Redirect(lambda w: reverse(
+            "reviews:office_version", args=[w.member_state_list.pk]))),
+        method="post", data=lambda w: {"application": w.recommended_b.pk, "reason": "x"},
+        effect=lambda w: w.member_state_list.events.count()),
+    Row("reviews:office_share", url("reviews:office_share", pk("member_state_list")),
+        office_only(Redirect(lambda w: reverse(
+            "reviews:office_version", args=[w.member_state_list.pk]))),
+        method="post", data=lambda w: {"entry": w.list_entry.pk, "item": "reason"},
+        effect=lambda w: ListEntry.objects.get(pk=w.list_entry.pk).reason_shared,
+        changed_by=frozenset({P, SU}),
+        reset=lambda w: ListEntry.objects.filter(pk=w.list_entry.pk).update(reason_shared=False)),
+    Row("reviews:office_circulate", url("reviews:office_circulate", pk("member_state_list")),
+        office_only(Redirect(lambda w: reverse(
+            "reviews:office_version", args=[w.member_state_list.pk]))), method="post",
+        data=lambda w: {"objection_deadline": "2040-01-01T12:00"},
+        effect=lambda w: MemberStateList.objects.get(pk=w.member_state_list.pk).objection_deadline),
+    Row("reviews:office_finalize", url("reviews:office_finalize", pk("member_state_list")),
+        office_only(Redirect(lambda w: reverse(
+            "reviews:office_version", args=[w.member_state_list.pk]))),
+        method="post",
+        effect=lambda w: MemberStateList.objects.get(pk=w.member_state_list.pk).status),
+    # Member State delegates' pages ----------------------------------------------------
+    Row("reviews:delegate_home", url("reviews:delegate_home"), delegates_only(),
+        ["Lists for Member States", CALL], given=lambda w: w.member_state_list),
+    Row("reviews:delegate_list", url("reviews:delegate_list", pk("member_state_list")),
+        delegates_only(), [people.ORGANIZATION_B, "Withdraw"],
+        hides=[people.ORGANIZATION_A], given=lambda w: w.objection),
+    Row("reviews:delegate_export",
+        url("reviews:delegate_export", pk=pk("member_state_list"), file_format="csv"),
+        delegates_only(), people.ORGANIZATION_B, hides=OBJECTION_REASON,
+        given=lambda w: w.objection),
+    Row("reviews:delegate_request", url("reviews:delegate_request", pk("list_entry")),
+        signed_in(405)),
+    Row("reviews:delegate_request", url("reviews:delegate_request", pk("list_entry")),
+        delegates_only(Redirect(lambda w: reverse(
+            "reviews:delegate_list", args=[w.member_state_list.pk]))),
+        method="post", data=lambda w: {"item": "reason"},
+        effect=lambda w: InformationRequest.objects.count(), changed_by=frozenset({D})),
+    Row("reviews:delegate_object", url("reviews:delegate_object", pk("list_entry")),
+        delegates_only(Redirect(lambda w: reverse(
+            "reviews:delegate_list", args=[w.member_state_list.pk]))),
+        method="post", data=lambda w: {"reason": "Not independent"},
+        effect=lambda w: Objection.objects.standing().count(), changed_by=frozenset({D})),
+    Row("reviews:delegate_withdraw", url("reviews:delegate_withdraw", pk("list_entry")),
+        delegates_only(Redirect(lambda w: reverse(
+            "reviews:delegate_list", args=[w.member_state_list.pk]))),
+        method="post", given=lambda w: w.objection,
+        effect=lambda w: Objection.objects.standing().count(), changed_by=frozenset({D})),
+    # Everyone: who was accredited under a published call.
+    Row("reviews:accredited", url("reviews:accredited", slug=lambda w: w.published_call.slug),
+        everyone(200), ["Accredited organizations", CALL],
+        hides=[people.ORGANIZATION_B, OBJECTION_REASON], given=lambda w: w.objection),
+    Row("reviews:accredited",
+        url("reviews:accredited", slug=lambda w: w.unpublished_call.slug), everyone(404),
+        label="unpublished"),
 ]  # fmt: skip
 
 # URL patterns with no row of their own, each with the reason. (Static files are served by

@@ -4,7 +4,7 @@ from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
 GRANTS = {
-    "PGA office": ["draw_up_memberstatelist", "view_memberstatelist"],
+    "PGA office": ["draw_up_memberstatelist"],
 }
 
 

@@ -270,6 +270,10 @@ def share(request, pk):
 @office_only
 def circulate(request, pk):
     member_state_list = _list_or_404(pk)
+    if member_state_list.status != MemberStateList.Status.DRAFT:
+        # No form on a circulated version's page: the refusal is told at its top.
+        messages.error(request, _("This version was already circulated."))
+        return _back(member_state_list)
     call = member_state_list.call
     # The deadline is typed in the venue's time zone, as the call's own dates are.
     with timezone.override(call.tzinfo):

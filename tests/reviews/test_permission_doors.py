@@ -115,6 +115,11 @@ def import_ecosoc_page(client, world):
     return response.status_code == 200 and "Import the ECOSOC list" in response.text
 
 
+def office_pages(client, world):
+    response = client.get(reverse("reviews:office_home"))
+    return response.status_code == 200 and "Lists for Member States" in response.text
+
+
 def send_again_offered(client, world):
     response = client.get(reverse("admin:accounts_outgoingmail_changelist"))
     return response.status_code == 200 and 'value="send_again"' in response.text
@@ -178,6 +183,7 @@ DOORS = {
     "auth.view_group": [admin_page("auth_group_changelist")],
     "accounts.view_outgoingmail": [admin_page("accounts_outgoingmail_changelist")],
     "accounts.resend_outgoingmail": [send_again_offered],
+    "reviews.draw_up_memberstatelist": [office_pages],
 }
 
 MEMBERS = {

@@ -143,6 +143,7 @@ EXPECTED_PERMISSIONS = {
         "events.view_call",
         "events.view_meeting",
         "events.view_venue",
+        "reviews.draw_up_memberstatelist",
     },
     "Member State delegates": set(),
     "Administrators": {
