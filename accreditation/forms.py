@@ -4,13 +4,14 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 from accounts.forms import ValidKeysMultipleChoiceField
 
-from .models import Document, Organization, Status
+from .models import Document, Gender, Organization, ProposedParticipant, Status
 from .services import word_count
 from .uploads import UploadRefused, check_upload, display_name
+from .validators import single_line
 
 ACKNOWLEDGEMENT = _(
     "I understand that the organization's name and country will be shared with Member States, "
@@ -235,6 +236,151 @@ class ApplicationForm(forms.Form):
             for name, kind in DOCUMENT_FIELDS.items()
             if self.cleaned_data.get(name)
         ]
+
+
+# The people the organization proposes to send ------------------------------------------------
+
+PARTICIPANT_FIELDS = ("full_name", "function", "gender")
+PARTICIPANTS_PREFIX = "participants"
+
+
+def one_line(value: str) -> None:
+    # A NUL character has Django's own message already: one message for one mistake.
+    single_line(value.replace("\x00", ""))
+
+
+class ParticipantForm(forms.Form):
+    """One row: a person the organization proposes to send. An empty row is no one."""
+
+    full_name = forms.CharField(
+        label=_("Full name"),
+        required=False,
+        max_length=ProposedParticipant._meta.get_field("full_name").max_length,
+        validators=[one_line],
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    function = forms.CharField(
+        label=_("Function in the organization"),
+        required=False,
+        max_length=ProposedParticipant._meta.get_field("function").max_length,
+        validators=[one_line],
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    gender = forms.ChoiceField(
+        label=_("Gender"),
+        required=False,
+        choices=[("", pgettext_lazy("gender not chosen", "Choose")), *Gender.choices],
+    )
+
+    MISSING = {
+        "full_name": _("Enter the person's full name."),
+        "function": _("Enter the person's function in the organization."),
+        "gender": _("Choose the person's gender, or “Prefers not to say”."),
+    }
+
+    def is_filled(self) -> bool:
+        """Something was typed or chosen in the row (spaces are nothing)."""
+        return any(
+            isinstance(value := self[name].data, str) and value.strip()
+            for name in PARTICIPANT_FIELDS
+        )
+
+    def has_changed(self) -> bool:
+        # Whatever a row held before: an emptied row is no one, a filled one is checked.
+        return self.is_filled()
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.is_filled():
+            for name, message in self.MISSING.items():
+                if name not in self.errors and not cleaned.get(name):
+                    self.add_error(name, message)
+        return cleaned
+
+
+class BaseParticipantFormSet(forms.BaseFormSet):
+    """The rows of people proposed, at most the call's limit of representatives."""
+
+    def __init__(self, *args, limit: int, **kwargs):
+        self.limit = limit
+        super().__init__(*args, **kwargs)
+        # Said with the call's limit (Django's own message counts "forms"). Django formats it
+        # with % and a mapping, so any % in it is doubled.
+        self.error_messages = {
+            **self.error_messages,
+            "too_many_forms": self.too_many_message().replace("%", "%%"),
+        }
+
+    def too_many_message(self) -> str:
+        return ngettext(
+            "You can propose at most %(limit)d person to send.",
+            "You can propose at most %(limit)d people to send.",
+            self.limit,
+        ) % {"limit": self.limit}
+
+    def get_form_kwargs(self, index):
+        # Every row may be left empty, the ones already filled in too (emptying one removes
+        # the person).
+        return {"empty_permitted": True}
+
+    def clean(self):
+        if self.management_form.cleaned_data[forms.formsets.TOTAL_FORM_COUNT] < 0:
+            raise forms.ValidationError(
+                _("The rows were not sent as the page made them: reload the page and try again."),
+                code="missing_management_form",
+            )
+        filled = sum(1 for form in self.forms if form.is_filled())
+        if filled > self.limit:
+            raise forms.ValidationError(self.too_many_message(), code="too_many_forms")
+
+    def participants_to_save(self) -> list[dict] | None:
+        """The people to keep, in the order of the rows; None to leave them as they are.
+
+        As for the reason, what is valid is kept even when something else is not: a row with
+        an error keeps the person who was in that row before (if any), and the page shows the
+        row as typed, with its error. Too many rows, or rows that were tampered with, change
+        nothing.
+        """
+        if not self.is_bound or self.non_form_errors():
+            return None
+        existing = self.initial or []
+        people = []
+        for index, form in enumerate(self.forms):
+            if form.errors:
+                if index < len(existing):
+                    people.append(existing[index])
+            elif form.is_filled():
+                people.append({name: form.cleaned_data[name] for name in PARTICIPANT_FIELDS})
+        return people
+
+
+def participants_of(application) -> list[dict]:
+    return [
+        {name: getattr(person, name) for name in PARTICIPANT_FIELDS}
+        for person in application.proposed_participants.all()
+    ]
+
+
+def participant_formset(application, data=None) -> BaseParticipantFormSet:
+    """The rows for the application's proposed participants: those named so far, then empty
+    rows up to the call's limit, so that the page needs no script to add one.
+
+    A POST without the rows (another client, an older page) leaves the people as they are:
+    the formset is then unbound.
+    """
+    limit = application.call.max_representatives
+    existing = participants_of(application)
+    rows = max(limit, len(existing))
+    formset_class = forms.formset_factory(
+        ParticipantForm,
+        formset=BaseParticipantFormSet,
+        extra=rows - len(existing),
+        max_num=rows,
+        absolute_max=rows,
+    )
+    if data is not None and f"{PARTICIPANTS_PREFIX}-TOTAL_FORMS" not in data:
+        data = None
+    return formset_class(data, initial=existing, prefix=PARTICIPANTS_PREFIX, limit=limit)
 
 
 class ConfirmForm(forms.Form):

@@ -52,7 +52,9 @@ def applications_for_user(user) -> QuerySet[Application]:
 
 def get_application_for_user(user, pk: int) -> Application:
     """An application of the person's own organization; 404 for missing and for not theirs alike."""
-    application = applications_for_user(user).filter(pk=pk).first()
+    application = (
+        applications_for_user(user).prefetch_related("proposed_participants").filter(pk=pk).first()
+    )
     if application is None:
         raise Http404
     return application

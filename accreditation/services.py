@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
@@ -33,6 +34,7 @@ from .models import (
     Invitation,
     MembershipEvent,
     Organization,
+    ProposedParticipant,
     ReferenceCounter,
     Status,
     StatusChange,
@@ -289,11 +291,17 @@ def save_draft(
     meetings,
     acknowledged: bool,
     answer: str | None = None,
+    participants: list[dict] | None = None,
 ) -> Application:
+    """Keep what the applicant typed. ``participants``: the people the organization proposes
+    to send, in order, each a dict of ``full_name``, ``function`` and ``gender``; they replace
+    those named before. None leaves them as they are."""
     application = (
         Application.objects.select_for_update().select_related("call").get(pk=application.pk)
     )
     check_editable(application)
+    if participants is not None:
+        _save_participants(application, participants)
     application.reason = reason
     if acknowledged and application.acknowledged_at is None:
         application.acknowledged_at = timezone.now()
@@ -304,6 +312,39 @@ def save_draft(
     application.save(update_fields=["reason", "answer", "acknowledged_at", "updated_at"])
     application.meetings.set(meetings)
     return application
+
+
+def _save_participants(application: Application, participants: list[dict]) -> None:
+    limit = application.call.max_representatives
+    if len(participants) > limit:
+        raise NotAllowed(
+            ngettext(
+                "You can propose at most %(limit)d person to send.",
+                "You can propose at most %(limit)d people to send.",
+                limit,
+            )
+            % {"limit": limit}
+        )
+    people = [
+        ProposedParticipant(
+            application=application,
+            full_name=person["full_name"],
+            function=person["function"],
+            gender=person["gender"],
+            position=position,
+        )
+        for position, person in enumerate(participants)
+    ]
+    for person in people:
+        try:
+            person.full_clean(exclude=["application"])
+        except ValidationError as invalid:
+            raise NotAllowed(
+                _("A proposed participant could not be saved: %(reason)s")
+                % {"reason": " ".join(invalid.messages)}
+            ) from invalid
+    application.proposed_participants.all().delete()
+    ProposedParticipant.objects.bulk_create(people)
 
 
 def add_document(
@@ -435,6 +476,19 @@ def missing_parts(application: Application) -> list[str]:
         )
     if application.call.meeting_list and not application.meetings.exists():
         missing.append(_("at least one meeting of interest"))
+    participants = application.proposed_participants.count()
+    most = application.call.max_representatives
+    if not participants:
+        missing.append(_("at least one person the organization proposes to send"))
+    elif participants > most:
+        missing.append(
+            ngettext(
+                "at most %(limit)d person proposed to be sent (there are %(count)d)",
+                "at most %(limit)d people proposed to be sent (there are %(count)d)",
+                most,
+            )
+            % {"limit": most, "count": participants}
+        )
     current_kinds = set(application.documents.current().values_list("kind", flat=True))
     for kind in REQUIRED_DOCUMENTS:
         if kind not in current_kinds:
@@ -632,6 +686,12 @@ def snapshot(application: Application) -> dict:
             }
             for doc in application.documents.current()
         },
+        # The people proposed, in their order; gender as its stored value ("female", "male",
+        # "another", "not_said"), put into words when the change is shown.
+        "participants": [
+            {"full_name": person.full_name, "function": person.function, "gender": person.gender}
+            for person in application.proposed_participants.order_by("position", "pk")
+        ],
     }
 
 

@@ -20,7 +20,14 @@ from accounts.permissions import is_member_state_delegate
 from events.models import Call
 
 from . import permissions, selectors, services
-from .forms import ApplicationForm, ConfirmForm, InvitationForm, OrganizationForm, WithdrawForm
+from .forms import (
+    ApplicationForm,
+    ConfirmForm,
+    InvitationForm,
+    OrganizationForm,
+    WithdrawForm,
+    participant_formset,
+)
 from .models import Invitation, Status
 
 # Permissions: every view here needs a signed-in person (login_required) and
@@ -49,9 +56,8 @@ def _delegate_elsewhere(request):
 @login_required
 def dashboard(request):
     if is_member_state_delegate(request.user):
-        # Their own pages (the lists circulated to Member States) come with the PGA office's
-        # lists; until then their home says what they will find there.
-        return render(request, "accreditation/delegate_home.html")
+        # Delegates apply for nobody: their home is the lists circulated to Member States.
+        return redirect("reviews:delegate_home")
     organization = selectors.organization_of(request.user)
     applications = selectors.attach_open_requests(
         list(selectors.applications_for_user(request.user).order_by("-created_at"))
@@ -261,9 +267,11 @@ def _why_read_only(application) -> str:
     return ""
 
 
-def _application_page(request, application, form=None, status=200):
+def _application_page(request, application, form=None, participants=None, status=200):
     why_read_only = _why_read_only(application)
     editable = not why_read_only
+    if participants is None and editable:
+        participants = participant_formset(application)
     if form is None and editable:
         form = ApplicationForm(
             application=application,
@@ -283,6 +291,8 @@ def _application_page(request, application, form=None, status=200):
         {
             "application": application,
             "form": form,
+            "participants": participants,
+            "proposed_participants": application.proposed_participants.all(),
             "editable": editable,
             "why_read_only": why_read_only,
             "missing": services.missing_parts(application),
@@ -303,6 +313,7 @@ def application_detail(request, pk):
     form = ApplicationForm(request.POST, request.FILES, application=application)
     form.is_valid()
     data = form.cleaned_data
+    participants = participant_formset(application, request.POST)
     try:
         # Everything that is valid is kept, even when another field is not.
         reason = form.reason_to_save()
@@ -313,6 +324,7 @@ def application_detail(request, pk):
             answer=data.get("answer"),
             meetings=data.get("meetings", application.meetings.all()),
             acknowledged=bool(data.get("acknowledged")),
+            participants=participants.participants_to_save(),
         )
         for kind, checked in form.documents():
             services.add_document(
@@ -322,8 +334,10 @@ def application_detail(request, pk):
         messages.error(request, refused.message)
         return redirect(application.get_absolute_url())
     application = selectors.get_application_for_user(request.user, pk)
-    if form.errors:
-        return _application_page(request, application, form=form, status=400)
+    if form.errors or (participants.is_bound and not participants.is_valid()):
+        return _application_page(
+            request, application, form=form, participants=participants, status=400
+        )
     if request.POST.get("action") == "review":
         return redirect("accreditation:submit", pk=application.pk)
     if application.status == Status.INFORMATION_REQUESTED:
@@ -375,6 +389,7 @@ def submit(request, pk):
         {
             "application": application,
             "documents": application.documents.current(),
+            "proposed_participants": application.proposed_participants.all(),
             "missing": services.missing_parts(application),
             "closed": _why_read_only(application),
             "form": ConfirmForm(),
@@ -507,6 +522,14 @@ def export(request):
                 "status": application.get_status_display(),
                 "reason": application.reason,
                 "meetings": [meeting.title for meeting in application.meetings.all()],
+                "proposed_participants": [
+                    {
+                        "full_name": person.full_name,
+                        "function": person.function,
+                        "gender": person.get_gender_display(),
+                    }
+                    for person in application.proposed_participants.all()
+                ],
                 "submitted_at": application.submitted_at,
                 "documents": [],
             }

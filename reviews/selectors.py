@@ -93,6 +93,13 @@ def changes_since_previous_submission(application: Application) -> list[str]:
         changes.append(_("The reason for participation was changed."))
     if now.get("meetings") != before.get("meetings"):
         changes.append(_("The meetings of interest were changed."))
+    # Snapshots taken before people were named have no such key: no change to tell.
+    if (
+        "participants" in now
+        and "participants" in before
+        and (now["participants"] != before["participants"])
+    ):
+        changes.append(_("The people proposed to send were changed."))
     old_documents, new_documents = before.get("documents", {}), now.get("documents", {})
     for key, document in new_documents.items():
         if key not in old_documents:

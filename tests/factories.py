@@ -135,7 +135,8 @@ def png_bytes(size=(8, 8), color=(20, 120, 200)) -> bytes:
 
 
 def complete_application(application=None, *, by=None) -> Application:
-    """An application with everything needed to submit it, through the services."""
+    """An application with everything needed to submit it (one person proposed to be sent
+    among them), through the services."""
     application = application or ApplicationFactory()
     by = by or FocalPointFactory(organization=application.organization).user
     meetings = list(application.call.meetings.all()) or [MeetingFactory(call=application.call)]
@@ -145,6 +146,9 @@ def complete_application(application=None, *, by=None) -> Application:
         reason=application.reason,
         meetings=meetings,
         acknowledged=True,
+        participants=[
+            {"full_name": "Grace Wanjiru", "function": "Executive Director", "gender": "female"}
+        ],
     )
     for kind in (Document.Kind.LEGAL_STATUS, Document.Kind.HEAD_LETTER):
         services.add_document(

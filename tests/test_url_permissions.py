@@ -547,9 +547,9 @@ TABLE: list[Row] = [
         data=lambda w: {"language": "fr", "next": "/help/"}),
     # The applicant's side ------------------------------------------------------------
     # Delegates have a home of their own; staff, who apply for nobody, see an empty one.
-    Row("accreditation:dashboard", url("accreditation:dashboard"), signed_in(200),
-        lambda w, role: {A: w.submitted.reference, D: "Your pages as a Member State delegate"}
-        .get(role, "Your applications"),
+    Row("accreditation:dashboard", url("accreditation:dashboard"),
+        signed_in(200, D=Redirect("reviews:delegate_home")),
+        lambda w, role: {A: w.submitted.reference}.get(role, "Your applications"),
         hides=lambda w, role: None if role == A else w.submitted.reference),
     # Delegates are never asked for an organization's profile.
     Row("accreditation:organization", url("accreditation:organization"),

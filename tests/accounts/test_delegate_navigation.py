@@ -14,7 +14,8 @@ from tests.helpers import sign_in
 
 pytestmark = pytest.mark.django_db
 
-PAGES = ["accreditation:dashboard", "events:call_list", "events:help", "accounts:account"]
+COMMON_PAGES = ["events:call_list", "events:help", "accounts:account"]
+PAGES = ["reviews:delegate_home", *COMMON_PAGES]
 
 
 def main_navigation_links(html: str) -> list[tuple[str, str]]:
@@ -27,7 +28,7 @@ def main_navigation_links(html: str) -> list[tuple[str, str]]:
 
 
 def delegate(*other_groups):
-    user = UserFactory(email="delegate@mission.example")
+    user = UserFactory(email="delegate@mission.example", member_state="FR")
     user.groups.add(Group.objects.get_or_create(name=MEMBER_STATE_DELEGATES)[0])
     for name in other_groups:
         user.groups.add(Group.objects.get_or_create(name=name)[0])
@@ -44,7 +45,7 @@ def test_a_delegate_is_offered_their_home_not_applications(client, url_name):
 
     assert response.status_code == 200
     links = main_navigation_links(response.content.decode())
-    assert (reverse("accreditation:dashboard"), "Home") in links
+    assert (reverse("reviews:delegate_home"), "Home") in links
     assert "Your applications" not in [label for _, label in links]
 
 
@@ -53,19 +54,20 @@ def test_a_delegate_in_another_group_too_is_offered_their_home(client):
 
     links = main_navigation_links(client.get(reverse("events:call_list")).content.decode())
 
-    assert (reverse("accreditation:dashboard"), "Home") in links
+    assert (reverse("reviews:delegate_home"), "Home") in links
     assert "Your applications" not in [label for _, label in links]
 
 
 def test_the_home_link_leads_to_the_delegates_page(client):
     sign_in(client, delegate())
 
-    response = client.get(reverse("accreditation:dashboard"))
+    response = client.get(reverse("accreditation:dashboard"), follow=True)
 
-    assert "Your pages as a Member State delegate" in response.content.decode()
+    assert response.redirect_chain[-1][0] == reverse("reviews:delegate_home")
+    assert "Lists for Member States" in response.content.decode()
 
 
-@pytest.mark.parametrize("url_name", PAGES)
+@pytest.mark.parametrize("url_name", ["accreditation:dashboard", *COMMON_PAGES])
 def test_an_applicant_keeps_the_link_to_their_applications(client, url_name):
     sign_in(client, FocalPointFactory().user)
 
@@ -92,5 +94,5 @@ def test_in_french_the_delegate_reads_accueil(client):
 
     assert '<html lang="fr"' in response.content.decode()
     links = main_navigation_links(response.content.decode())
-    assert (reverse("accreditation:dashboard"), "Accueil") in links
+    assert (reverse("reviews:delegate_home"), "Accueil") in links
     assert "Vos candidatures" not in [label for _, label in links]

@@ -197,15 +197,15 @@ def test_an_ecosoc_organization_is_not_offered_calls_only_for_others(client):
 
 
 def test_a_delegate_is_never_asked_for_an_organization(client):
-    delegate = UserFactory(email="delegate@mission.example")
+    delegate = UserFactory(email="delegate@mission.example", member_state="FR")
     delegate.groups.add(Group.objects.get(name=MEMBER_STATE_DELEGATES))
     CallFactory(title="An open call")
     sign_in(client, delegate)
 
-    home = client.get(DASHBOARD).content.decode()
+    home = client.get(DASHBOARD, follow=True).content.decode()
     profile = client.get(reverse("accreditation:organization"))
 
-    assert "Your pages as a Member State delegate" in home
+    assert "Lists for Member States" in home
     assert "Fill in the profile" not in home
     assert "Calls you can apply to" not in home
     assert profile.status_code == 302

@@ -196,6 +196,11 @@ def test_new_applicant_applies_leaves_comes_back_on_another_device_and_submits(
 
         device.get_by_label(HEAD_LETTER).set_input_files(signed_letter)
         device.get_by_role("checkbox", name=ACKNOWLEDGEMENT).check()
+        # The person the organization proposes to send: gender parity is weighed on the list.
+        person = device.get_by_role("group", name="Person 1")
+        person.get_by_role("textbox", name="Full name").fill("Amina Diallo")
+        person.get_by_role("textbox", name="Function in the organization").fill("Programme officer")
+        person.get_by_role("combobox", name="Gender").select_option(label="Female")
         device.get_by_role("button", name="Save and review before submitting").click()
 
         device.wait_for_url(f"**{reverse('accreditation:submit', args=[application.pk])}")

@@ -1299,3 +1299,35 @@ def test_a_step_overtaken_by_another_reviewer_is_refused_with_a_message():
         "“Request more information” is not possible: the application is now “Recommended”."
         in page_text(response)
     )
+
+
+def test_what_changed_names_a_change_of_the_people_proposed():
+    application = application_in(Status.SUBMITTED)
+    person = {"full_name": "Grace Wanjiru", "function": "Director", "gender": "female"}
+    for snapshot in (
+        {"participants": [person]},
+        {"participants": [person | {"gender": "not_said"}]},
+    ):
+        StatusChange.objects.create(
+            application=application,
+            from_status=Status.INFORMATION_REQUESTED,
+            to_status=Status.SUBMITTED,
+            snapshot=snapshot,
+        )
+
+    assert review_selectors.changes_since_previous_submission(application) == [
+        "The people proposed to send were changed."
+    ]
+
+
+def test_an_older_snapshot_without_people_shows_no_made_up_change():
+    application = application_in(Status.SUBMITTED)
+    for snapshot in ({}, {"participants": []}):
+        StatusChange.objects.create(
+            application=application,
+            from_status=Status.INFORMATION_REQUESTED,
+            to_status=Status.SUBMITTED,
+            snapshot=snapshot,
+        )
+
+    assert review_selectors.changes_since_previous_submission(application) == []
