@@ -130,7 +130,7 @@ def _document_label(entry: dict) -> str:
 
 def timeline(user, application: Application) -> list[tuple]:
     """Everything that happened to the application, oldest first, as far as the role sees:
-    ``(kind, at, entry)`` with kind "status", "document" or "note"."""
+    ``(kind, at, entry)`` with kind "status", "document", "note" or "list"."""
     entries = []
     if permissions.can_read_status_history(user):
         entries += [
@@ -144,6 +144,13 @@ def timeline(user, application: Application) -> list[tuple]:
     if permissions.can_read_internal_notes(user):
         entries += [
             ("note", note.at, note) for note in application.staff_notes.select_related("author")
+        ]
+    if permissions.can_draw_up_lists(user):
+        # What happened to it on the lists for Member States (objections with their Member
+        # State and reason): the office's to read.
+        entries += [
+            ("list", event.at, event)
+            for event in application.list_events.select_related("actor", "list")
         ]
     return sorted(entries, key=lambda entry: entry[1])
 

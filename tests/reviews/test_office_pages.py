@@ -239,3 +239,18 @@ def test_only_the_pga_office_opens_its_pages(call, role, status):
     if status == 200:
         assert "Lists for Member States" in text_of(response)
         assert call.title in text_of(response)
+
+
+def test_the_applications_own_timeline_shows_its_list_events_to_the_office(call, office_client):
+    member_state_list = circulated_list(call, "Alpha Voices")
+    entry = member_state_list.entries.get()
+    services.lodge_objection(entry=entry, by=people.delegate(), reason="Not independent.")
+    page = reverse("admin:accreditation_application_change", args=[entry.application.pk])
+
+    office_view = text_of(office_client.get(page))
+    reviewer_view = text_of(people.signed_in_client(people.REVIEWER).get(page))
+
+    assert "List for Member States, version 1: Added to the list by" in office_view
+    assert "List for Member States, version 1: Objection lodged, France by" in office_view
+    assert "Not independent." in office_view
+    assert "Objection lodged" not in reviewer_view
