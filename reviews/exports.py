@@ -339,3 +339,15 @@ def list_pdf_response(member_state_list: MemberStateList) -> HttpResponse:
     pdf = HTML(string=list_annex_html(member_state_list), url_fetcher=fetch_nothing).write_pdf()
     response = HttpResponse(pdf, content_type="application/pdf")
     return _attachment(response, list_filename(member_state_list, "pdf"))
+
+
+LIST_FORMATS = {
+    "csv": list_csv_response,
+    "xlsx": list_xlsx_response,
+    "pdf": list_pdf_response,
+}
+
+
+def list_response(member_state_list: MemberStateList, file_format: str):
+    """The list in a format a person asked for by name; KeyError for any other."""
+    return LIST_FORMATS[file_format](member_state_list)

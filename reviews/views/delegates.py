@@ -21,13 +21,6 @@ from ..delegate_forms import InformationRequestForm, ObjectionForm
 from ..models import ListEntry, MemberStateList, SharedItem
 from ..permissions import member_state_of
 
-# The files a delegate downloads: each holds only what was shared (reviews/exports.py).
-EXPORTS = {
-    "csv": lambda member_state_list: exports.list_csv_response(member_state_list),
-    "xlsx": lambda member_state_list: exports.list_xlsx_response(member_state_list),
-    "pdf": lambda member_state_list: exports.list_pdf_response(member_state_list),
-}
-
 
 def _member_state(request):
     """The Member State the delegate speaks for, or the page saying it is not set yet.
@@ -132,10 +125,10 @@ def export(request, pk, file_format):
     _member_state_code, response = _member_state(request)
     if response:
         return response
-    if file_format not in EXPORTS:
+    if file_format not in exports.LIST_FORMATS:
         raise Http404
     member_state_list = get_object_or_404(_visible_lists(), pk=pk)
-    return EXPORTS[file_format](member_state_list)
+    return exports.list_response(member_state_list, file_format)
 
 
 def _entry_or_404(pk) -> ListEntry:

@@ -27,12 +27,6 @@ from ..balance import balance_of
 from ..forms import CirculateForm, ListReasonForm
 from ..models import ListEntry, MemberStateList, SharedItem
 
-EXPORTS = {
-    "csv": exports.list_csv_response,
-    "xlsx": exports.list_xlsx_response,
-    "pdf": exports.list_pdf_response,
-}
-
 
 def office_only(view):
     @login_required
@@ -359,6 +353,6 @@ def compare(request, pk, other):
 @office_only
 def export(request, pk, file_format):
     member_state_list = _list_or_404(pk)
-    if file_format not in EXPORTS:
+    if file_format not in exports.LIST_FORMATS:
         raise Http404
-    return EXPORTS[file_format](member_state_list)
+    return exports.list_response(member_state_list, file_format)
