@@ -44,8 +44,15 @@ def home(request):
     """The calls with recommended applications or a list, and where each list stands."""
     calls = (
         Call.objects.annotate(
-            recommended=Count("applications", filter=Q(applications__status=Status.RECOMMENDED)),
-            accredited=Count("applications", filter=Q(applications__status=Status.ACCREDITED)),
+            # distinct: the join with the lists' versions repeats each application.
+            recommended=Count(
+                "applications",
+                filter=Q(applications__status=Status.RECOMMENDED),
+                distinct=True,
+            ),
+            accredited=Count(
+                "applications", filter=Q(applications__status=Status.ACCREDITED), distinct=True
+            ),
             latest_version=Max("member_state_lists__version"),
         )
         .filter(Q(recommended__gt=0) | Q(latest_version__isnull=False))

@@ -25,9 +25,12 @@ from accounts.models import User
 from accounts.roles import MEMBER_STATE_DELEGATES, REVIEWERS
 from accreditation import services
 from accreditation.forms import OrganizationForm
-from accreditation.models import Application
+from accreditation.models import Application, Gender, ProposedParticipant, Status
 from events.models import Call
 from reviews import services as review_services
+from reviews.balance import balance_of
+from reviews.models import SharedItem
+from tests import people
 from tests.browser.accessibility import (
     Report,
     axe_script,
@@ -541,7 +544,7 @@ class Data:
             message="Please send the statutes as registered.",
             answer_by=timezone.localdate() + timedelta(days=14),
         )
-        # A Member State delegate, before their own pages exist.
+        # A Member State delegate whose Member State is not set yet.
         self.delegate = UserFactory(email="delegate@mission.example")
         self.delegate.groups.add(Group.objects.get(name=MEMBER_STATE_DELEGATES))
         # The ECOSOC list as imported before: the upload's preview adds, removes and keeps.
@@ -550,6 +553,122 @@ class Data:
             "Coalition against trafficking in persons,Philippines,Special\n"
             "Network of migrant workers' associations,Mexico,Roster\n"
         )
+        self.lists_for_member_states()
+
+    def lists_for_member_states(self):
+        """The office's and the delegates' pages, and the public one: a call whose list was
+        circulated (France objects to one organization and asks for another's reason) and has
+        a draft of version 2 (one taken off, warnings in its balance panel); a call whose list
+        is final; a call with recommended applications and no list yet."""
+        self.office = people.pga_office()
+        self.france = people.delegate()
+        now = timezone.now()
+
+        def recommended(call, name, country, genders):
+            application = complete_application(
+                ApplicationFactory(
+                    organization=OrganizationFactory(name=name, acronym="", country=country),
+                    call=call,
+                )
+            )
+            Application.objects.filter(pk=application.pk).update(
+                status=Status.RECOMMENDED,
+                reference=f"SA-2031-{application.pk:05d}",
+                submitted_at=now,
+            )
+            application.proposed_participants.all().delete()
+            ProposedParticipant.objects.bulk_create(
+                ProposedParticipant(
+                    application=application,
+                    full_name=f"Participant {position + 1} of {name}",
+                    function="Programme officer",
+                    gender=gender,
+                    position=position,
+                )
+                for position, gender in enumerate(genders)
+            )
+            application.refresh_from_db()
+            return application
+
+        # Circulated, open until next week; version 2 in draft.
+        self.list_call = open_call(
+            title="High-level meeting on the rights of migrant workers",
+            venue=ViennaVenueFactory(),
+        )
+        clinics = recommended(
+            self.list_call, "Amani Legal Clinics for Migrants", "KE", [Gender.FEMALE] * 2
+        )
+        forum = recommended(
+            self.list_call, "Bharat Migrant Workers Forum", "IN", [Gender.FEMALE, Gender.MALE]
+        )
+        shelter = recommended(
+            self.list_call, "Golfo Shelter Network", "MX", [Gender.FEMALE, Gender.ANOTHER]
+        )
+        network = recommended(self.list_call, "Nairobi Diaspora Network", "KE", [Gender.FEMALE])
+        first = review_services.draft_list(call=self.list_call, by=self.office)
+        for application in (clinics, forum, shelter):
+            review_services.add_to_list(
+                member_state_list=first, application=application, by=self.office
+            )
+        review_services.leave_off(
+            member_state_list=first,
+            application=network,
+            by=self.office,
+            reason="Its registration expired; the renewed certificate is awaited.",
+        )
+        self.circulated = review_services.circulate(
+            member_state_list=first, by=self.office, objection_deadline=now + timedelta(days=7)
+        )
+        entries = {entry.application_id: entry for entry in first.entries.all()}
+        review_services.lodge_objection(
+            entry=entries[forum.pk],
+            by=self.france,
+            reason="Its statutes let a ministry appoint the board.",
+        )
+        review_services.request_information(
+            entry=entries[clinics.pk], item=SharedItem.REASON, by=self.france
+        )
+        review_services.share(entry=entries[shelter.pk], item=SharedItem.HOMEPAGE, by=self.office)
+        self.draft = review_services.draft_list(call=self.list_call, by=self.office)
+        review_services.remove_from_list(
+            member_state_list=self.draft,
+            application=shelter,
+            by=self.office,
+            reason="The organization withdrew its request.",
+        )
+        assert balance_of(Application.objects.filter(list_entries__list=self.draft)).warnings, (
+            "the draft's balance panel is to show warnings"
+        )
+
+        # Final: one accredited, one not (France objected).
+        self.final_call = open_call(title="Intergovernmental conference on remittances")
+        accredited = recommended(self.final_call, "Remesas Justas", "GT", [Gender.MALE])
+        refused = recommended(self.final_call, "Coastal Recruiters Watch", "PH", [Gender.FEMALE])
+        final = review_services.draft_list(call=self.final_call, by=self.office)
+        for application in (accredited, refused):
+            review_services.add_to_list(
+                member_state_list=final, application=application, by=self.office
+            )
+        final = review_services.circulate(
+            member_state_list=final,
+            by=self.office,
+            objection_deadline=now - timedelta(days=3),
+            now=now - timedelta(days=10),
+        )
+        review_services.lodge_objection(
+            entry=final.entries.get(application=refused),
+            by=self.france,
+            now=now - timedelta(days=5),
+        )
+        review_services.finalize(member_state_list=final, by=self.office)
+        self.final = final
+        Call.objects.filter(pk=self.final_call.pk).update(
+            opens_at=minute(-timedelta(days=60)), deadline=minute(-timedelta(days=30))
+        )
+
+        # Recommended, no list yet.
+        self.unlisted_call = open_call(title="Review forum on safe, orderly and regular migration")
+        recommended(self.unlisted_call, "Kyiv Migrant Support Centre", "UA", [Gender.MALE])
 
 
 class Visit:
@@ -681,7 +800,42 @@ def visit_every_page(visit: Visit, data: Data):
 
     # A Member State delegate.
     visit.as_user(data.delegate)
-    visit.goto("delegate's home", reverse("accreditation:dashboard"))
+    visit.goto("delegate's home, no Member State set", reverse("accreditation:dashboard"))
+
+    # The PGA office: its calls, a list in draft (its balance panel warns), the version
+    # circulated (an objection, a request), the two compared, a call without a list, a final list.
+    visit.as_user(data.office)
+    visit.goto("office: lists for Member States", reverse("reviews:office_home"))
+    visit.goto("office: a list in draft", reverse("reviews:office_version", args=[data.draft.pk]))
+    expect(page.locator(".balance-warnings li").first).to_be_visible()
+    visit.goto(
+        "office: the list circulated",
+        reverse("reviews:office_version", args=[data.circulated.pk]),
+    )
+    expect(page.locator("[aria-labelledby=requests-heading] li")).to_have_count(1)
+    visit.goto(
+        "office: two versions compared",
+        reverse("reviews:office_compare", args=[data.draft.pk, data.circulated.pk]),
+    )
+    visit.goto(
+        "office: start a list", reverse("reviews:office_list", args=[data.unlisted_call.slug])
+    )
+    visit.goto("office: a final list", reverse("reviews:office_version", args=[data.final.pk]))
+
+    # A delegate for France: the lists, and the one open, with France's objection.
+    visit.as_user(data.france)
+    visit.goto("delegate: lists for Member States", reverse("reviews:delegate_home"))
+    visit.goto(
+        "delegate: a list open for objections",
+        reverse("reviews:delegate_list", args=[data.circulated.pk]),
+    )
+    expect(page.locator("main form[action$='/withdraw/']")).to_have_count(1)
+
+    # Anyone: the organizations accredited under a call.
+    visit.as_nobody()
+    visit.goto(
+        "accredited organizations", reverse("reviews:accredited", args=[data.final_call.slug])
+    )
 
     # An organization in consultative status with ECOSOC, sent to the NGO Branch.
     visit.as_user(data.in_ecosoc_status)
@@ -771,5 +925,5 @@ def test_every_page_passes_axe_and_the_nu_html_checker_in_english_and_french(
             f"{time.monotonic() - started:.1f} s"
             + "".join(f"\n  tolerated, to be fixed: {known}" for known in sorted(report.tolerated))
         )
-    assert len(report.pages) == 2 * 37
+    assert len(report.pages) == 2 * 46
     assert not report.problems, str(report)

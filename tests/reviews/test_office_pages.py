@@ -254,3 +254,13 @@ def test_the_applications_own_timeline_shows_its_list_events_to_the_office(call,
     assert "List for Member States, version 1: Objection lodged, France by" in office_view
     assert "Not independent." in office_view
     assert "Objection lodged" not in reviewer_view
+
+
+def test_the_office_home_counts_each_application_once_whatever_the_versions(call, office_client):
+    circulated_list(call, "Alpha Voices", "Beta Council")
+    office_client.post(reverse("reviews:office_new_version", args=[call.slug]))
+
+    text = text_of(office_client.get(reverse("reviews:office_home")))
+
+    assert "Recommended: 2" in text
+    assert "Version 2: Draft" in text
