@@ -11,7 +11,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -96,9 +96,13 @@ def organization_profile(request):
         services.save_organization(organization=organization, by=request.user, fields=fields)
         messages.success(request, _("The organization's profile is saved."))
         next_url = request.GET.get("next", "")
+        # Only an address of this site: "/\\evil.example" is another site to a browser.
         return redirect(
             next_url
-            if next_url.startswith("/") and not next_url.startswith("//")
+            if next_url.startswith("/")
+            and url_has_allowed_host_and_scheme(
+                next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+            )
             else "accreditation:dashboard"
         )
     focal_points = organization.focal_points.all() if organization else []

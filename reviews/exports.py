@@ -153,10 +153,10 @@ def list_rows(member_state_list: MemberStateList, *, chunk_size: int = 2000) -> 
     only where the entry shares them, so that what is not shared is never read.
     """
     entries = (
-        member_state_list.entries.order_by("application__organization__name", "pk")
+        member_state_list.entries.order_by("organization_name", "pk")
         .annotate(
             shared_homepage=Case(
-                When(homepage_shared=True, then=F("application__organization__homepage")),
+                When(homepage_shared=True, then=F("homepage")),
                 default=Value(""),
                 output_field=CharField(),
             ),
@@ -167,8 +167,8 @@ def list_rows(member_state_list: MemberStateList, *, chunk_size: int = 2000) -> 
             ),
         )
         .values_list(
-            "application__organization__name",
-            "application__organization__country",
+            "organization_name",
+            "country",
             "shared_homepage",
             "shared_reason",
         )

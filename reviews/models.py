@@ -31,6 +31,8 @@ class MemberStateList(models.Model):
         CIRCULATED = "circulated", _("Circulated to Member States")
         SUPERSEDED = "superseded", _("Replaced by a later version")
         FINALIZED = "finalized", _("Finalized")
+        # A draft still open when the list was finalized: never circulated, kept on the record.
+        DISCARDED = "discarded", _("Set aside when the list was finalized")
 
     call = models.ForeignKey(
         Call, on_delete=models.PROTECT, related_name="member_state_lists", verbose_name=_("call")
@@ -76,7 +78,8 @@ class MemberStateList(models.Model):
                 fields=["call"], condition=Q(status="draft"), name="reviews_list_one_draft"
             ),
             models.CheckConstraint(
-                condition=Q(status="draft") | Q(objection_deadline__isnull=False),
+                condition=Q(status__in=["draft", "discarded"])
+                | Q(objection_deadline__isnull=False),
                 name="reviews_list_circulated_has_deadline",
             ),
         ]
@@ -86,6 +89,14 @@ class MemberStateList(models.Model):
             "call": self.call,
             "version": self.version,
         }
+
+    def can_be_finalized(self, now=None) -> bool:
+        """Circulated, and its deadline for objections has passed."""
+        return (
+            self.status == self.Status.CIRCULATED
+            and self.objection_deadline is not None
+            and (now or timezone.now()) >= self.objection_deadline
+        )
 
     def takes_objections(self, now=None) -> bool:
         return (
@@ -107,6 +118,11 @@ class ListEntry(models.Model):
         related_name="list_entries",
         verbose_name=_("application"),
     )
+    # What Member States read of the organization, as it was when it went on the list: a
+    # focal point may change the profile later, the list sent to Member States does not.
+    organization_name = models.CharField(_("organization"), max_length=300)
+    country = CountryField(_("country"))
+    homepage = models.URLField(_("homepage"), blank=True)
     homepage_shared = models.BooleanField(_("homepage shared"), default=False)
     reason_shared = models.BooleanField(_("reason shared"), default=False)
     added_at = models.DateTimeField(_("added at"), default=timezone.now)
@@ -114,7 +130,7 @@ class ListEntry(models.Model):
     class Meta:
         verbose_name = _("list entry")
         verbose_name_plural = _("list entries")
-        ordering = ["application__organization__name", "pk"]
+        ordering = ["organization_name", "pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["list", "application"], name="reviews_entry_once_per_list"
@@ -122,7 +138,17 @@ class ListEntry(models.Model):
         ]
 
     def __str__(self):
-        return str(self.application.organization)
+        return self.organization_name
+
+    def save(self, *args, **kwargs):
+        # An entry always holds what Member States read: taken from the profile when the
+        # organization goes on the list, and kept as it was.
+        if not self.organization_name:
+            organization = self.application.organization
+            self.organization_name = organization.name
+            self.country = organization.country
+            self.homepage = organization.homepage
+        super().save(*args, **kwargs)
 
 
 class SharedItem(models.TextChoices):

@@ -17,7 +17,7 @@ from accreditation.models import (
 )
 
 from . import permissions
-from .models import InformationRequest, ListEntry, ListEvent, Objection
+from .models import InformationRequest, ListEntry, ListEvent, MemberStateList, Objection
 
 
 def same_organization(normalized_name, domain) -> Q:
@@ -167,20 +167,36 @@ def recommended_applications(call) -> QuerySet[Application]:
 
 
 def left_off(member_state_list) -> dict[int, ListEvent]:
-    """The applications recorded as left off this version, with the latest such record."""
-    events = ListEvent.objects.filter(
-        list=member_state_list, kind=ListEvent.Kind.LEFT_OFF
-    ).order_by("at", "pk")
+    """Applications decided off the list, with the latest record saying why: left off, or
+    taken off with a reason, on this version or an earlier one (a decision stands in the
+    versions after it until the application is added again)."""
+    events = (
+        ListEvent.objects.filter(
+            list__call_id=member_state_list.call_id,
+            list__version__lte=member_state_list.version,
+            application__isnull=False,
+        )
+        .filter(Q(kind=ListEvent.Kind.LEFT_OFF) | Q(kind=ListEvent.Kind.REMOVED, reason__gt=""))
+        .order_by("at", "pk")
+    )
     return {event.application_id: event for event in events}
+
+
+def recommended_not_on_list(member_state_list) -> list[Application]:
+    on_list = set(member_state_list.entries.values_list("application_id", flat=True))
+    return [
+        application
+        for application in recommended_applications(member_state_list.call)
+        if application.pk not in on_list
+    ]
 
 
 def recommended_without_decision(member_state_list) -> list[Application]:
     """Recommended applications of the call neither on this version nor left off it."""
-    on_list = set(member_state_list.entries.values_list("application_id", flat=True))
-    decided = on_list | set(left_off(member_state_list))
+    decided = left_off(member_state_list)
     return [
         application
-        for application in recommended_applications(member_state_list.call)
+        for application in recommended_not_on_list(member_state_list)
         if application.pk not in decided
     ]
 
@@ -198,7 +214,7 @@ def entries_for_office(member_state_list) -> QuerySet[ListEntry]:
 
 def entries_for_delegate(member_state_list, member_state: str) -> QuerySet[ListEntry]:
     """Every entry, with only this Member State's own objections and requests."""
-    return member_state_list.entries.select_related("application__organization").prefetch_related(
+    return member_state_list.entries.select_related("application").prefetch_related(
         Prefetch(
             "objections",
             queryset=Objection.objects.filter(member_state=member_state),
@@ -214,8 +230,13 @@ def entries_for_delegate(member_state_list, member_state: str) -> QuerySet[ListE
 
 def open_information_requests(member_state_list) -> list[InformationRequest]:
     """What delegates asked for that is not shared yet: the office's to-do."""
+    if member_state_list.status not in {
+        MemberStateList.Status.DRAFT,
+        MemberStateList.Status.CIRCULATED,
+    }:
+        return []  # a version that no longer changes: nothing left to share on it
     requests = InformationRequest.objects.filter(entry__list=member_state_list).select_related(
-        "entry__application__organization"
+        "entry"
     )
     return [request for request in requests if not getattr(request.entry, f"{request.item}_shared")]
 
@@ -228,17 +249,11 @@ class VersionChange:
 
 def compare_versions(older, newer) -> list[VersionChange]:
     """Entry by entry, what the newer version changed: added, taken off, shared."""
-    before = {
-        entry.application_id: entry
-        for entry in older.entries.select_related("application__organization")
-    }
-    after = {
-        entry.application_id: entry
-        for entry in newer.entries.select_related("application__organization")
-    }
+    before = {entry.application_id: entry for entry in older.entries.all()}
+    after = {entry.application_id: entry for entry in newer.entries.all()}
     changes = []
     for application_id, entry in after.items():
-        name = entry.application.organization.name
+        name = entry.organization_name
         if application_id not in before:
             changes.append(VersionChange(name, _("Added")))
             continue
@@ -248,9 +263,7 @@ def compare_versions(older, newer) -> list[VersionChange]:
         if entry.reason_shared and not previous.reason_shared:
             changes.append(VersionChange(name, _("Reason shared")))
     for application_id in before.keys() - after.keys():
-        changes.append(
-            VersionChange(before[application_id].application.organization.name, _("Taken off"))
-        )
+        changes.append(VersionChange(before[application_id].organization_name, _("Taken off")))
     return sorted(changes, key=lambda change: (change.organization.casefold(), change.change))
 
 

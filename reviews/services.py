@@ -7,8 +7,9 @@ the steps here check who may take them and which step applies, then call it.
 import csv
 import io
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -138,13 +139,16 @@ def review(
         if (
             action == "reopen"
             and application.list_entries.filter(
-                list__status=MemberStateList.Status.CIRCULATED
+                list__status__in=[
+                    MemberStateList.Status.DRAFT,
+                    MemberStateList.Status.CIRCULATED,
+                ]
             ).exists()
         ):
             raise NotAllowed(
                 _(
-                    "The application is on the list circulated to Member States: the PGA "
-                    "office takes it off in a new version first."
+                    "The application is on the list for Member States: the PGA office takes "
+                    "it off the list first."
                 )
             )
         transition(
@@ -406,9 +410,10 @@ def draft_list(*, call: Call, by: User) -> MemberStateList:
         lists = MemberStateList.objects.filter(call=call)
         if draft := lists.filter(status=MemberStateList.Status.DRAFT).first():
             return draft
-        last = lists.order_by("-version").first()
-        if last is not None and last.status == MemberStateList.Status.FINALIZED:
+        if lists.filter(status=MemberStateList.Status.FINALIZED).exists():
             raise NotAllowed(_("The list of this call is finalized."))
+        # A new version starts from the last one that went to Member States (or its draft).
+        last = lists.exclude(status=MemberStateList.Status.DISCARDED).order_by("-version").first()
         draft = MemberStateList.objects.create(call=call, version=(last.version + 1) if last else 1)
         if last is not None:
             _copy_entries(last, draft)
@@ -417,26 +422,58 @@ def draft_list(*, call: Call, by: User) -> MemberStateList:
 
 
 def _copy_entries(source: MemberStateList, target: MemberStateList) -> None:
-    """A new version starts as the last one was: its entries, what is shared, and the
-    objections still standing (a Member State's objection stands until it withdraws it)."""
-    for entry in source.entries.prefetch_related("objections"):
-        copy = ListEntry.objects.create(
+    """A new version starts as the last one was: its entries, as they were put on the list,
+    and what is shared. (Objections and requests are carried over when it is circulated:
+    Member States go on acting on the circulated version until then.)"""
+    ListEntry.objects.bulk_create(
+        ListEntry(
             list=target,
             application_id=entry.application_id,
+            organization_name=entry.organization_name,
+            country=entry.country,
+            homepage=entry.homepage,
             homepage_shared=entry.homepage_shared,
             reason_shared=entry.reason_shared,
             added_at=entry.added_at,
         )
+        for entry in source.entries.all()
+    )
+
+
+def _carry_over(previous: MemberStateList, current: MemberStateList) -> None:
+    """What Member States did on the version being replaced stays theirs on the new one:
+    standing objections, requests, and what the office shared since the copy."""
+    entries = {entry.application_id: entry for entry in current.entries.all()}
+    for old in previous.entries.prefetch_related("objections", "information_requests"):
+        new = entries.get(old.application_id)
+        if new is None:
+            continue
+        if (old.homepage_shared and not new.homepage_shared) or (
+            old.reason_shared and not new.reason_shared
+        ):
+            new.homepage_shared |= old.homepage_shared
+            new.reason_shared |= old.reason_shared
+            new.save(update_fields=["homepage_shared", "reason_shared"])
         Objection.objects.bulk_create(
             Objection(
-                entry=copy,
+                entry=new,
                 member_state=objection.member_state,
                 delegate_id=objection.delegate_id,
                 reason=objection.reason,
                 lodged_at=objection.lodged_at,
             )
-            for objection in entry.objections.all()
+            for objection in old.objections.all()
             if objection.withdrawn_at is None
+        )
+        InformationRequest.objects.bulk_create(
+            InformationRequest(
+                entry=new,
+                item=request.item,
+                member_state=request.member_state,
+                delegate_id=request.delegate_id,
+                requested_at=request.requested_at,
+            )
+            for request in old.information_requests.all()
         )
 
 
@@ -447,12 +484,26 @@ def add_to_list(
     with transaction.atomic():
         member_state_list = _locked(member_state_list)
         _check_draft(member_state_list)
-        if application.call_id != member_state_list.call_id or (
-            Application.objects.get(pk=application.pk).status != Status.RECOMMENDED
+        # Locked: a reviewer reopening it at the same moment waits, then finds it listed.
+        application = (
+            Application.objects.select_for_update()
+            .select_related("organization")
+            .get(pk=application.pk)
+        )
+        if (
+            application.call_id != member_state_list.call_id
+            or application.status != Status.RECOMMENDED
         ):
             raise NotAllowed(_("Only applications recommended under this call go on its list."))
+        organization = application.organization
         entry, created = ListEntry.objects.get_or_create(
-            list=member_state_list, application=application
+            list=member_state_list,
+            application=application,
+            defaults={
+                "organization_name": organization.name,
+                "country": organization.country,
+                "homepage": organization.homepage,
+            },
         )
         if created:
             _record(member_state_list, ListEvent.Kind.ADDED, by=by, application=application)
@@ -518,6 +569,10 @@ def leave_off(
         )
 
 
+# Member States have weeks, not years: a deadline further ahead is a typing mistake.
+MAX_OBJECTION_PERIOD = timedelta(days=366)
+
+
 def circulate(
     *,
     member_state_list: MemberStateList,
@@ -531,11 +586,20 @@ def circulate(
     now = now or timezone.now()
     if objection_deadline <= now:
         raise NotAllowed(_("The deadline for objections must be in the future."))
+    if objection_deadline > now + MAX_OBJECTION_PERIOD:
+        raise NotAllowed(_("The deadline for objections must be within a year."))
     with transaction.atomic():
         member_state_list = _locked(member_state_list)
         _check_draft(member_state_list)
         if not member_state_list.entries.exists():
             raise NotAllowed(_("Add at least one organization before circulating the list."))
+        if no_longer := list(
+            member_state_list.entries.exclude(application__status=Status.RECOMMENDED)
+        ):
+            raise NotAllowed(
+                _("No longer recommended, take them off the list first: %(names)s.")
+                % {"names": ", ".join(entry.organization_name for entry in no_longer)}
+            )
         if undecided := selectors.recommended_without_decision(member_state_list):
             raise NotAllowed(
                 _(
@@ -544,15 +608,23 @@ def circulate(
                 )
                 % {"names": ", ".join(str(item.organization) for item in undecided)}
             )
-        MemberStateList.objects.filter(
-            call_id=member_state_list.call_id, status=MemberStateList.Status.CIRCULATED
-        ).update(status=MemberStateList.Status.SUPERSEDED)
+        # Locked: an objection lodged on it now waits, and is carried over below.
+        previous = (
+            MemberStateList.objects.select_for_update()
+            .filter(call_id=member_state_list.call_id, status=MemberStateList.Status.CIRCULATED)
+            .first()
+        )
+        if previous is not None:
+            _carry_over(previous, member_state_list)
+            previous.status = MemberStateList.Status.SUPERSEDED
+            previous.save(update_fields=["status"])
         member_state_list.status = MemberStateList.Status.CIRCULATED
         member_state_list.objection_deadline = objection_deadline
         member_state_list.circulated_at = now
         member_state_list.circulated_by = by
         member_state_list.save()
         _record(member_state_list, ListEvent.Kind.CIRCULATED, by=by, now=now)
+        entry_count = member_state_list.entries.count()
         for delegate in delegates():
             with translation.override(delegate.preferred_language):
                 deadline = deadline_words(member_state_list)
@@ -564,6 +636,7 @@ def circulate(
                     "call": member_state_list.call,
                     "person": delegate,
                     "deadline": deadline,
+                    "entry_count": entry_count,
                 },
                 language=delegate.preferred_language,
             )
@@ -702,6 +775,38 @@ def withdraw_objection(*, entry: ListEntry, by: User, now: datetime | None = Non
         )
 
 
+def _outcomes(member_state_list: MemberStateList) -> dict[int, tuple[str, str]]:
+    """Each recommended application of the call: accredited, or not and why. An entry with a
+    standing objection is not accredited; nor is an application left off the list (with the
+    reason recorded when it was left off or taken off)."""
+    outcomes = {}
+    for entry in member_state_list.entries.prefetch_related("objections"):
+        objecting = sorted(
+            {
+                str(item.member_state.name)
+                for item in entry.objections.all()
+                if not item.withdrawn_at
+            }
+        )
+        outcomes[entry.application_id] = (
+            (
+                Status.NOT_ACCREDITED,
+                _("Objected to by: %(states)s.") % {"states": ", ".join(objecting)},
+            )
+            if objecting
+            else (Status.ACCREDITED, "")
+        )
+    reasons = selectors.left_off(member_state_list)
+    for application in selectors.recommended_applications(member_state_list.call):
+        if application.pk not in outcomes:
+            reason = reasons[application.pk].reason if application.pk in reasons else ""
+            outcomes[application.pk] = (
+                Status.NOT_ACCREDITED,
+                _("Not on the list circulated to Member States: %(reason)s") % {"reason": reason},
+            )
+    return outcomes
+
+
 @dataclass(frozen=True)
 class Finalized:
     accredited: int
@@ -726,37 +831,32 @@ def finalize(
             return Finalized(0, 0, already=True)
         if member_state_list.status != MemberStateList.Status.CIRCULATED:
             raise NotAllowed(_("Only the version circulated to Member States can be finalized."))
-        if now < member_state_list.objection_deadline:
+        if not member_state_list.can_be_finalized(now):
             raise NotAllowed(
                 _("Member States may object until %(deadline)s: finalize after that.")
                 % {"deadline": deadline_words(member_state_list)}
             )
+        # A new version still being drafted is never circulated now: set aside, on the record.
+        for draft in MemberStateList.objects.select_for_update().filter(
+            call_id=member_state_list.call_id, status=MemberStateList.Status.DRAFT
+        ):
+            draft.status = MemberStateList.Status.DISCARDED
+            draft.save(update_fields=["status"])
         accredited = not_accredited = 0
-        entries = member_state_list.entries.select_related("application__call").prefetch_related(
-            "objections"
-        )
-        for entry in entries:
-            application = Application.objects.select_for_update().get(pk=entry.application_id)
+        # The record is read by staff of every language: the Member States in one of them.
+        with translation.override(settings.LANGUAGE_CODE):
+            outcomes = _outcomes(member_state_list)
+        for application_id, (to, note) in outcomes.items():
+            application = Application.objects.select_for_update().get(pk=application_id)
             if application.status != Status.RECOMMENDED:
                 continue
-            objecting = sorted(
-                {
-                    str(item.member_state.name)
-                    for item in entry.objections.all()
-                    if item.withdrawn_at is None
-                }
-            )
-            if objecting:
-                note = _("Objected to by: %(states)s.") % {"states": ", ".join(objecting)}
-                transition(
-                    application=application, to=Status.NOT_ACCREDITED, by=by, note=note, now=now
-                )
-                mail_focal_points(application, "accreditation/email/not_accredited")
-                not_accredited += 1
-            else:
-                transition(application=application, to=Status.ACCREDITED, by=by, now=now)
+            transition(application=application, to=to, by=by, note=note, now=now)
+            if to == Status.ACCREDITED:
                 mail_focal_points(application, "accreditation/email/accredited")
                 accredited += 1
+            else:
+                mail_focal_points(application, "accreditation/email/not_accredited")
+                not_accredited += 1
         member_state_list.status = MemberStateList.Status.FINALIZED
         member_state_list.finalized_at = now
         member_state_list.finalized_by = by

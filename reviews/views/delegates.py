@@ -161,7 +161,7 @@ def request_information(request, pk):
     except services.NotAllowed as refused:
         messages.error(request, refused.message)
     else:
-        name = entry.application.organization.name
+        name = entry.organization_name
         messages.success(
             request,
             _(
@@ -206,7 +206,7 @@ def lodge_objection(request, pk):
                 "Your Member State objects to %(name)s. You may withdraw the objection until %(deadline)s."
             )
             % {
-                "name": entry.application.organization.name,
+                "name": entry.organization_name,
                 "deadline": services.deadline_words(entry.list),
             },
         )
@@ -228,6 +228,6 @@ def withdraw_objection(request, pk):
         messages.success(
             request,
             _("Your Member State's objection to %(name)s is withdrawn.")
-            % {"name": entry.application.organization.name},
+            % {"name": entry.organization_name},
         )
     return _back_to_list(entry)

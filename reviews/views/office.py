@@ -103,22 +103,14 @@ def _list_page(request, member_state_list, *, circulate_form=None):
     entries = list(selectors.entries_for_office(member_state_list))
     is_draft = member_state_list.status == MemberStateList.Status.DRAFT
     left_off = selectors.left_off(member_state_list)
-    on_list = {entry.application_id for entry in entries}
-    waiting = (
-        [
-            application
-            for application in selectors.recommended_applications(call)
-            if application.pk not in on_list
-        ]
-        if is_draft
-        else []
-    )
+    waiting = selectors.recommended_not_on_list(member_state_list) if is_draft else []
     versions = list(MemberStateList.objects.filter(call=call).order_by("version"))
     now = timezone.now()
     if circulate_form is None:
+        # Two weeks ahead, 18:00 at the venue, written as the venue reads it (not converted).
         initial = timezone.localtime(now + timedelta(days=14), call.tzinfo)
         circulate_form = CirculateForm(
-            initial={"objection_deadline": initial.replace(hour=18, minute=0, second=0)}
+            initial={"objection_deadline": initial.strftime("%Y-%m-%dT18:00")}
         )
     return render(
         request,
@@ -145,8 +137,7 @@ def _list_page(request, member_state_list, *, circulate_form=None):
             if member_state_list.objection_deadline
             else "",
             "takes_objections": member_state_list.takes_objections(now),
-            "can_finalize": member_state_list.status == MemberStateList.Status.CIRCULATED
-            and now >= member_state_list.objection_deadline,
+            "can_finalize": member_state_list.can_be_finalized(now),
             "is_latest": member_state_list.version == versions[-1].version,
             "timezone_name": call.venue.city,
         },
@@ -159,7 +150,8 @@ def _list_or_404(pk) -> MemberStateList:
 
 def _posted_pk(request, name) -> int:
     value = request.POST.get(name, "")
-    if not value.isdigit():
+    # isascii: "²" is a digit to Python, and no number to int().
+    if not (value.isascii() and value.isdigit()):
         raise Http404
     return int(value)
 

@@ -55,6 +55,27 @@ def test_the_profile_is_filled_once_and_a_bare_homepage_gets_https(client):
     assert list(organization.focal_points.all()) == [user]
 
 
+@pytest.mark.parametrize(
+    "next_url", ["/\\evil.example/", "//evil.example/", "https://evil.example/", "/\\/x"]
+)
+def test_after_the_profile_nobody_is_sent_to_another_site(client, next_url):
+    sign_in(client, UserFactory())
+
+    response = client.post(f"{reverse('accreditation:organization')}?next={next_url}", PROFILE)
+
+    assert response.status_code == 302
+    assert response.url == reverse("accreditation:dashboard")
+
+
+def test_after_the_profile_the_person_goes_back_where_they_were(client):
+    sign_in(client, UserFactory())
+    start = reverse("accreditation:start", args=["some-call"])
+
+    response = client.post(f"{reverse('accreditation:organization')}?next={start}", PROFILE)
+
+    assert response.url == start
+
+
 def test_a_bad_profile_field_gets_a_message_and_keeps_the_rest(client):
     sign_in(client, UserFactory())
 

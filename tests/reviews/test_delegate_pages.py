@@ -589,6 +589,9 @@ def bulk_list(size: int, delegate) -> MemberStateList:
         ListEntry(
             list=member_state_list,
             application=application,
+            organization_name=application.organization.name,
+            country=application.organization.country,
+            homepage=application.organization.homepage,
             homepage_shared=number % 2 == 0,
             reason_shared=number % 3 == 0,
         )

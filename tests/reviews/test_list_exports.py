@@ -448,6 +448,9 @@ def fill(member_state_list, count):
         ListEntry(
             list=member_state_list,
             application=application,
+            organization_name=application.organization.name,
+            country=application.organization.country,
+            homepage=application.organization.homepage,
             homepage_shared=number % 2 == 0,
             reason_shared=number % 2 == 1,
         )

@@ -222,9 +222,10 @@ def test_finalizing_accredits_entries_without_standing_objections_and_mails_foca
     assert circulated.events.filter(kind=ListEvent.Kind.FINALIZED).count() == 1
 
 
-def test_a_new_version_copies_entries_shares_and_standing_objections(circulated, call, office):
+def test_a_new_version_copies_entries_and_shares_and_takes_off_with_a_reason(
+    circulated, call, office
+):
     alpha = entry_of(circulated, "Alpha Voices")
-    services.lodge_objection(entry=alpha, by=people.delegate(), reason="Not independent.")
     services.share(entry=alpha, item=SharedItem.HOMEPAGE, by=office)
 
     newer = services.draft_list(call=call, by=office)
@@ -236,17 +237,104 @@ def test_a_new_version_copies_entries_shares_and_standing_objections(circulated,
         member_state_list=newer, application=beta, by=office, reason="Withdrew its request."
     )
 
-    copied = entry_of(newer, "Alpha Voices")
     assert newer.version == 2
-    assert copied.homepage_shared
-    assert copied.objections.standing().get().reason == "Not independent."
+    assert entry_of(newer, "Alpha Voices").homepage_shared
     changes = [
         (change.organization, change.change)
         for change in selectors.compare_versions(circulated, newer)
     ]
     assert changes == [("Beta Council", "Taken off")]
-    removed = newer.events.get(kind=ListEvent.Kind.REMOVED)
-    assert removed.reason == "Withdrew its request."
+    assert newer.events.get(kind=ListEvent.Kind.REMOVED).reason == "Withdrew its request."
+    # Taken off with a reason is a decision: the new version circulates without asking again.
+    services.circulate(
+        member_state_list=newer, by=office, objection_deadline=timezone.now() + timedelta(days=3)
+    )
+
+
+def test_what_member_states_do_while_a_new_version_is_drafted_is_carried_over(
+    circulated, call, office
+):
+    alpha, beta = entry_of(circulated, "Alpha Voices"), entry_of(circulated, "Beta Council")
+    brazil = second_delegate()
+    services.lodge_objection(entry=beta, by=brazil)
+    newer = services.draft_list(call=call, by=office)
+    # The circulated version stays open while the office drafts the next one.
+    services.lodge_objection(entry=alpha, by=people.delegate(), reason="Not independent.")
+    services.withdraw_objection(entry=beta, by=brazil)
+    services.request_information(entry=alpha, item=SharedItem.REASON, by=brazil)
+    services.share(entry=alpha, item=SharedItem.HOMEPAGE, by=office)
+
+    services.circulate(
+        member_state_list=newer, by=office, objection_deadline=timezone.now() + timedelta(days=3)
+    )
+
+    new_alpha, new_beta = entry_of(newer, "Alpha Voices"), entry_of(newer, "Beta Council")
+    assert new_alpha.objections.standing().get().reason == "Not independent."
+    assert not new_beta.objections.standing().exists()
+    assert new_alpha.homepage_shared
+    assert new_alpha.information_requests.get().member_state == "BR"
+
+
+def test_finalizing_sets_aside_a_pending_draft_and_decides_every_recommended_application(
+    call, office
+):
+    listed, left = recommended(call, "Alpha Voices"), recommended(call, "Beta Council")
+    draft = services.draft_list(call=call, by=office)
+    services.add_to_list(member_state_list=draft, application=listed, by=office)
+    services.leave_off(member_state_list=draft, application=left, by=office, reason="Duplicate.")
+    circulated = services.circulate(
+        member_state_list=draft, by=office, objection_deadline=timezone.now() + timedelta(days=1)
+    )
+    pending = services.draft_list(call=call, by=office)
+
+    with time_machine.travel(circulated.objection_deadline, tick=False):
+        result = services.finalize(member_state_list=circulated, by=office)
+
+    pending.refresh_from_db()
+    left.refresh_from_db()
+    assert (result.accredited, result.not_accredited) == (1, 1)
+    assert pending.status == MemberStateList.Status.DISCARDED
+    assert left.status == Status.NOT_ACCREDITED
+    assert left.history.last().note == "Not on the list circulated to Member States: Duplicate."
+    with pytest.raises(NotAllowed, match="finalized"):
+        services.draft_list(call=call, by=office)
+
+
+def test_member_states_read_the_organization_as_it_was_listed(circulated):
+    alpha = entry_of(circulated, "Alpha Voices")
+    organization = alpha.application.organization
+    organization.name = "Totally Different Org"
+    organization.homepage = "https://phish.example/"
+    organization.save()
+
+    alpha.refresh_from_db()
+    assert alpha.organization_name == "Alpha Voices"
+    assert alpha.homepage != "https://phish.example/"
+
+
+def test_an_application_no_longer_recommended_is_not_circulated(call, office):
+    application = recommended(call, "Alpha Voices")
+    draft = services.draft_list(call=call, by=office)
+    services.add_to_list(member_state_list=draft, application=application, by=office)
+    Application.objects.filter(pk=application.pk).update(status=Status.UNDER_REVIEW)
+
+    with pytest.raises(NotAllowed, match=r"No longer recommended.*Alpha Voices"):
+        services.circulate(
+            member_state_list=draft,
+            by=office,
+            objection_deadline=timezone.now() + timedelta(days=1),
+        )
+
+
+def test_a_deadline_more_than_a_year_ahead_is_refused(call, office):
+    draft = services.draft_list(call=call, by=office)
+
+    with pytest.raises(NotAllowed, match="within a year"):
+        services.circulate(
+            member_state_list=draft,
+            by=office,
+            objection_deadline=timezone.now() + timedelta(days=400),
+        )
 
 
 @pytest.mark.postgresql
@@ -283,7 +371,7 @@ def test_two_office_members_finalizing_at_once_finalize_once(circulated, office)
 def test_an_application_on_a_circulated_list_is_not_reopened(circulated):
     application = entry_of(circulated, "Alpha Voices").application
 
-    with pytest.raises(NotAllowed, match="takes it off in a new version first"):
+    with pytest.raises(NotAllowed, match="the PGA office takes it off the list first"):
         services.review(application=application, action="reopen", by=people.reviewer())
 
     application.refresh_from_db()
