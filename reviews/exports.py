@@ -34,8 +34,8 @@ from openpyxl.utils import get_column_letter
 from accounts.models import User
 from accounts.roles import role_of
 from accreditation.models import DocumentEvent
-from events import timefmt
 
+from . import selectors
 from .models import MemberStateList
 
 
@@ -304,9 +304,7 @@ def list_annex_html(member_state_list: MemberStateList) -> str:
         local = timezone.localtime(member_state_list.circulated_at, call.tzinfo)
         circulated_on = date_format(local, "j F Y")
         if member_state_list.objection_deadline:
-            deadline = member_state_list.objection_deadline
-            local_words = timefmt.in_zone(deadline, call.tzinfo, call.venue.city)
-            objections_until = f"{local_words} ({timefmt.in_utc(deadline)})"
+            objections_until = selectors.deadline_words(member_state_list)
     return render_to_string(
         "reviews/list_annex.html",
         {

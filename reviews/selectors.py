@@ -15,6 +15,7 @@ from accreditation.models import (
     Organization,
     Status,
 )
+from events import timefmt
 
 from . import permissions
 from .models import InformationRequest, ListEntry, ListEvent, MemberStateList, Objection
@@ -283,3 +284,35 @@ def accredited_organizations(call) -> QuerySet[Application]:
         .select_related("organization")
         .order_by("organization__name")
     )
+
+
+def deadline_words(member_state_list: MemberStateList) -> str:
+    """The deadline for objections in the call's venue's time zone, with UTC beside it."""
+    call, deadline = member_state_list.call, member_state_list.objection_deadline
+    local = timefmt.in_zone(deadline, call.tzinfo, call.venue.city)
+    return f"{local} ({timefmt.in_utc(deadline)})"
+
+
+def latest_circulated_lists(member_state: str) -> list[MemberStateList]:
+    """For each call, the latest version that went to Member States, with its number of
+    entries and of this Member State's standing objections; the most recent first."""
+    standing_own = Q(
+        entries__objections__member_state=member_state,
+        entries__objections__withdrawn_at=None,
+    )
+    lists = (
+        MemberStateList.objects.circulated()
+        .select_related("call__venue")
+        .annotate(
+            entry_count=Count("entries", distinct=True),
+            own_objection_count=Count("entries__objections", filter=standing_own, distinct=True),
+        )
+        .order_by("call_id", "-version")
+    )
+    latest = {}
+    for member_state_list in lists:
+        latest.setdefault(member_state_list.call_id, member_state_list)
+    for member_state_list in latest.values():
+        member_state_list.deadline = deadline_words(member_state_list)
+        member_state_list.open = member_state_list.takes_objections()
+    return sorted(latest.values(), key=lambda item: item.circulated_at, reverse=True)

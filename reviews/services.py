@@ -22,7 +22,6 @@ from accreditation.models import Application, EcosocOrganization, StaffNote, Sta
 from accreditation.names import homepage_domain, normalize_name
 from accreditation.permissions import is_visible_to_staff
 from accreditation.services import NotAllowed, mail_focal_points, transition
-from events import timefmt
 from events.models import Call
 
 from . import permissions, selectors
@@ -627,7 +626,7 @@ def circulate(
         entry_count = member_state_list.entries.count()
         for delegate in delegates():
             with translation.override(delegate.preferred_language):
-                deadline = deadline_words(member_state_list)
+                deadline = selectors.deadline_words(member_state_list)
             send_templated_mail(
                 "reviews/email/circulated",
                 [delegate.email],
@@ -641,13 +640,6 @@ def circulate(
                 language=delegate.preferred_language,
             )
     return member_state_list
-
-
-def deadline_words(member_state_list: MemberStateList) -> str:
-    """The deadline for objections in the call's venue's time zone, with UTC beside it."""
-    call, deadline = member_state_list.call, member_state_list.objection_deadline
-    local = timefmt.in_zone(deadline, call.tzinfo, call.venue.city)
-    return f"{local} ({timefmt.in_utc(deadline)})"
 
 
 def delegates():
@@ -671,7 +663,7 @@ def _check_open(entry: ListEntry, now: datetime) -> MemberStateList:
     if not member_state_list.takes_objections(now):
         raise NotAllowed(
             _("The deadline for this list has passed: %(deadline)s.")
-            % {"deadline": deadline_words(member_state_list)}
+            % {"deadline": selectors.deadline_words(member_state_list)}
             if member_state_list.objection_deadline and now >= member_state_list.objection_deadline
             else _("This list is not open to Member States' requests and objections.")
         )
@@ -834,7 +826,7 @@ def finalize(
         if not member_state_list.can_be_finalized(now):
             raise NotAllowed(
                 _("Member States may object until %(deadline)s: finalize after that.")
-                % {"deadline": deadline_words(member_state_list)}
+                % {"deadline": selectors.deadline_words(member_state_list)}
             )
         # A new version still being drafted is never circulated now: set aside, on the record.
         for draft in MemberStateList.objects.select_for_update().filter(

@@ -8,7 +8,6 @@ those. Drafts and superseded versions are never shown (``MemberStateList.objects
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -43,30 +42,6 @@ def _visible_lists():
     return MemberStateList.objects.circulated().select_related("call__venue")
 
 
-def _latest_lists(member_state: str) -> list[MemberStateList]:
-    """For each call, the latest version that went to Member States, with its number of
-    entries and of this Member State's standing objections; the most recent first."""
-    standing_own = Q(
-        entries__objections__member_state=member_state,
-        entries__objections__withdrawn_at=None,
-    )
-    lists = (
-        _visible_lists()
-        .annotate(
-            entry_count=Count("entries", distinct=True),
-            own_objection_count=Count("entries__objections", filter=standing_own, distinct=True),
-        )
-        .order_by("call_id", "-version")
-    )
-    latest = {}
-    for member_state_list in lists:
-        latest.setdefault(member_state_list.call_id, member_state_list)
-    for member_state_list in latest.values():
-        member_state_list.deadline = services.deadline_words(member_state_list)
-        member_state_list.open = member_state_list.takes_objections()
-    return sorted(latest.values(), key=lambda item: item.circulated_at, reverse=True)
-
-
 @login_required
 def home(request):
     member_state, response = _member_state(request)
@@ -75,7 +50,10 @@ def home(request):
     return render(
         request,
         "reviews/delegates/home.html",
-        {"lists": _latest_lists(member_state), "member_state": request.user.member_state},
+        {
+            "lists": selectors.latest_circulated_lists(member_state),
+            "member_state": request.user.member_state,
+        },
     )
 
 
@@ -102,7 +80,7 @@ def _list_page(request, member_state_list, member_state, *, invalid=None, status
             "call": member_state_list.call,
             "entries": entries,
             "open": open_,
-            "deadline": services.deadline_words(member_state_list),
+            "deadline": selectors.deadline_words(member_state_list),
             "member_state": request.user.member_state,
             # The page's title and error summary speak of the form sent back, if any.
             "form": invalid,
@@ -207,7 +185,7 @@ def lodge_objection(request, pk):
             )
             % {
                 "name": entry.organization_name,
-                "deadline": services.deadline_words(entry.list),
+                "deadline": selectors.deadline_words(entry.list),
             },
         )
     return _back_to_list(entry)

@@ -133,7 +133,7 @@ def _list_page(request, member_state_list, *, circulate_form=None):
             "timeline": selectors.list_timeline(member_state_list),
             "circulate_form": circulate_form,
             "reason_form": ListReasonForm(),
-            "deadline": services.deadline_words(member_state_list)
+            "deadline": selectors.deadline_words(member_state_list)
             if member_state_list.objection_deadline
             else "",
             "takes_objections": member_state_list.takes_objections(now),

@@ -28,6 +28,7 @@ from playwright.sync_api import expect
 from accounts.roles import MEMBER_STATE_DELEGATES
 from accreditation import services as accreditation_services
 from accreditation.models import Application, Gender, ProposedParticipant, Status
+from reviews import selectors as review_selectors
 from reviews import services as review_services
 from reviews.models import InformationRequest, MemberStateList, Objection, SharedItem
 from tests import people
@@ -263,7 +264,7 @@ def test_the_office_circulates_a_delegate_objects_the_office_finalizes_and_the_p
         deadline_day.year, deadline_day.month, deadline_day.day, 18, 0, tzinfo=call.tzinfo
     )
     assert member_state_list.objection_deadline == expected_deadline
-    deadline = review_services.deadline_words(member_state_list)
+    deadline = review_selectors.deadline_words(member_state_list)
     assert "New York" in deadline
     expect(page.locator("main .lead")).to_have_text(
         "Version 1: Circulated to Member States. Member States may ask for information and "

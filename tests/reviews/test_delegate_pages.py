@@ -267,7 +267,7 @@ def test_home_lists_the_latest_circulated_version_of_each_call_with_its_counts(
     assert text.count(reverse("reviews:delegate_list", args=[world.list.pk])) == 1
     assert "Version 1" in text
     assert "Version 2" not in text
-    assert services.deadline_words(world.list) in text
+    assert selectors.deadline_words(world.list) in text
     assert "2 organizations" in text
     # Germany's objection to Beta is not counted: only France's own.
     assert "your Member State objects to 1 of them" in text
@@ -282,7 +282,7 @@ def test_home_says_when_no_list_was_circulated(delegate_client):
 def test_the_list_page_states_the_deadline_and_offers_each_step_by_name(world, delegate_client):
     text = page_text(delegate_client.get(world.url()))
     assert f"{CALL}</span>: list for Member States, version 1" in text
-    assert services.deadline_words(world.list) in text
+    assert selectors.deadline_words(world.list) in text
     assert "Member States may ask for information and object until" in text
     for file_format in ("csv", "xlsx", "pdf"):
         assert world.url("delegate_export", file_format=file_format) in text
@@ -677,7 +677,7 @@ def test_a_delegate_signs_in_asks_for_a_reason_objects_and_withdraws(page, live_
     page.get_by_role("link", name=CALL).click()
     page.wait_for_url(f"**{world.url()}")
     expect(heading(page)).to_have_text(f"{CALL}: list for Member States, version 1")
-    expect(page.get_by_role("main")).to_contain_text(services.deadline_words(world.list))
+    expect(page.get_by_role("main")).to_contain_text(selectors.deadline_words(world.list))
     assert no_sideways_scrolling(page)
     assert [describe_violation(item) for item in axe_violations(page)] == []
     alpha_row = page.locator(f"#entry-{world.entry(world.alpha).pk}")
