@@ -40,6 +40,12 @@ class ObjectionForm(forms.Form):
         kwargs.setdefault("auto_id", f"objection-{entry.pk}-%s")
         super().__init__(*args, **kwargs)
         self.entry = entry
+        # The label names the organization: an error in the summary says which reason it is.
+        self.fields["reason"].label = _("Reason for objecting to %(name)s (optional)") % {
+            "name": entry.organization_name
+        }
+        # A browser would cut a longer reason without a word: the server says it is too long.
+        self.fields["reason"].widget.attrs.pop("maxlength", None)
 
     def full_clean(self):
         super().full_clean()

@@ -860,15 +860,14 @@ TABLE: list[Row] = [
             "reviews:office_version", args=[w.member_state_list.pk]))),
         method="post", data=lambda w: {"application": w.recommended_b.pk},
         effect=lambda w: w.member_state_list.entries.count()),
+    # A circulated version no longer changes: the office is told so by the reason's field.
     Row("reviews:office_remove", url("reviews:office_remove", pk("member_state_list")),
-        office_only(Redirect(lambda w: reverse(
-            "reviews:office_version", args=[w.member_state_list.pk]))),
-        method="post", data=lambda w: {"application": w.recommended_b.pk, "reason": "x"},
+        office_only(400), "This version was circulated", method="post",
+        data=lambda w: {"application": w.recommended_b.pk, "reason": "x"},
         effect=lambda w: w.member_state_list.entries.count()),
     Row("reviews:office_leave_off", url("reviews:office_leave_off", pk("member_state_list")),
-        office_only(Redirect(lambda w: reverse(
-            "reviews:office_version", args=[w.member_state_list.pk]))),
-        method="post", data=lambda w: {"application": w.recommended_b.pk, "reason": "x"},
+        office_only(400), "This version was circulated", method="post",
+        data=lambda w: {"application": w.recommended_b.pk, "reason": "x"},
         effect=lambda w: w.member_state_list.events.count()),
     Row("reviews:office_share", url("reviews:office_share", pk("member_state_list")),
         office_only(Redirect(lambda w: reverse(

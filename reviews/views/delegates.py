@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -84,6 +85,8 @@ def _list_page(request, member_state_list, member_state, *, invalid=None, status
             "member_state": request.user.member_state,
             # The page's title and error summary speak of the form sent back, if any.
             "form": invalid,
+            # A page drawn after a refused POST: changing the language goes back to the list.
+            "language_next": reverse("reviews:delegate_list", args=[member_state_list.pk]),
         },
         status=status,
     )
@@ -119,7 +122,8 @@ def _entry_or_404(pk) -> ListEntry:
 
 
 def _back_to_list(entry):
-    return redirect("reviews:delegate_list", pk=entry.list_id)
+    """To the list, at the entry acted on: the reader keeps their place."""
+    return redirect(f"{reverse('reviews:delegate_list', args=[entry.list_id])}#entry-{entry.pk}")
 
 
 @login_required

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Max, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -98,12 +99,22 @@ def version(request, pk):
     return _list_page(request, member_state_list)
 
 
-def _list_page(request, member_state_list, *, circulate_form=None):
+def _list_page(request, member_state_list, *, circulate_form=None, reason_form=None, status=200):
     call = member_state_list.call
     entries = list(selectors.entries_for_office(member_state_list))
     is_draft = member_state_list.status == MemberStateList.Status.DRAFT
     left_off = selectors.left_off(member_state_list)
     waiting = selectors.recommended_not_on_list(member_state_list) if is_draft else []
+    # A refused reason is shown by its own row's field.
+    for row in [*entries, *waiting]:
+        application_pk = getattr(row, "application_id", row.pk)
+        row.reason_error = (
+            reason_form
+            if reason_form is not None
+            and reason_form.application_pk == application_pk
+            and reason_form.row == ("remove" if isinstance(row, ListEntry) else "leave")
+            else None
+        )
     versions = list(MemberStateList.objects.filter(call=call).order_by("version"))
     now = timezone.now()
     if circulate_form is None:
@@ -112,6 +123,9 @@ def _list_page(request, member_state_list, *, circulate_form=None):
         circulate_form = CirculateForm(
             initial={"objection_deadline": initial.strftime("%Y-%m-%dT18:00")}
         )
+    circulate_form.fields["objection_deadline"].help_text = _(
+        "In %(place)s time, the call's principal venue."
+    ) % {"place": call.venue.city}
     return render(
         request,
         "reviews/office/list.html",
@@ -132,7 +146,7 @@ def _list_page(request, member_state_list, *, circulate_form=None):
             ),
             "timeline": selectors.list_timeline(member_state_list),
             "circulate_form": circulate_form,
-            "reason_form": ListReasonForm(),
+            "reason_error": reason_form,
             "deadline": selectors.deadline_words(member_state_list)
             if member_state_list.objection_deadline
             else "",
@@ -140,7 +154,10 @@ def _list_page(request, member_state_list, *, circulate_form=None):
             "can_finalize": member_state_list.can_be_finalized(now),
             "is_latest": member_state_list.version == versions[-1].version,
             "timezone_name": call.venue.city,
+            # A page drawn after a refused POST: changing the language goes back to the list.
+            "language_next": reverse("reviews:office_version", args=[member_state_list.pk]),
         },
+        status=status,
     )
 
 
@@ -164,11 +181,13 @@ def _application_of(request, member_state_list) -> Application:
     )
 
 
-def _back(member_state_list):
-    return redirect("reviews:office_version", pk=member_state_list.pk)
+def _back(member_state_list, row=""):
+    """To the list's page; at the row acted on, so that the reader keeps their place."""
+    address = reverse("reviews:office_version", args=[member_state_list.pk])
+    return redirect(f"{address}#{row}" if row else address)
 
 
-def _take(request, member_state_list, step, success):
+def _take(request, member_state_list, step, success, row=""):
     """Take a step; its refusal, or its success, told on the list's page."""
     try:
         step()
@@ -176,7 +195,7 @@ def _take(request, member_state_list, step, success):
         messages.error(request, refusal.message)
     else:
         messages.success(request, success)
-    return _back(member_state_list)
+    return _back(member_state_list, row)
 
 
 @require_POST
@@ -191,50 +210,63 @@ def add(request, pk):
             member_state_list=member_state_list, application=application, by=request.user
         ),
         _("%(organization)s is on the list.") % {"organization": application.organization},
+        row=f"entry-{application.pk}",
     )
 
 
-def _reason(request) -> str:
-    form = ListReasonForm(request.POST)
-    if not form.is_valid():
-        raise NotAllowed(" ".join(form.errors["reason"]))
-    return form.cleaned_data["reason"]
+def _with_reason(request, pk, row, step, success):
+    """Leave off or take off, with the reason typed beside the organization: a refusal stands
+    by that field, with what was typed, on the list's page (400), not at the page's top."""
+    member_state_list = _list_or_404(pk)
+    application = _application_of(request, member_state_list)
+    form = ListReasonForm(request.POST, auto_id=f"{row}-reason-{application.pk}-%s")
+    form.fields["reason"].label = _("Reason for %(organization)s") % {
+        "organization": application.organization.name
+    }
+    if form.is_valid():
+        try:
+            step(member_state_list, application, form.cleaned_data["reason"])
+        except NotAllowed as refusal:
+            form.add_error("reason", refusal.message)
+        else:
+            messages.success(request, success % {"organization": application.organization})
+            # Left off or taken off, it stands among the recommended ones not on the list.
+            return _back(member_state_list, f"waiting-{application.pk}")
+    form.row, form.application_pk = row, application.pk
+    return _list_page(request, member_state_list, reason_form=form, status=400)
 
 
 @require_POST
 @office_only
 def remove(request, pk):
-    member_state_list = _list_or_404(pk)
-    application = _application_of(request, member_state_list)
-    return _take(
+    return _with_reason(
         request,
-        member_state_list,
-        lambda: services.remove_from_list(
+        pk,
+        "remove",
+        lambda member_state_list, application, reason: services.remove_from_list(
             member_state_list=member_state_list,
             application=application,
             by=request.user,
-            reason=_reason(request),
+            reason=reason,
         ),
-        _("%(organization)s is off the list.") % {"organization": application.organization},
+        _("%(organization)s is off the list."),
     )
 
 
 @require_POST
 @office_only
 def leave_off(request, pk):
-    member_state_list = _list_or_404(pk)
-    application = _application_of(request, member_state_list)
-    return _take(
+    return _with_reason(
         request,
-        member_state_list,
-        lambda: services.leave_off(
+        pk,
+        "leave",
+        lambda member_state_list, application, reason: services.leave_off(
             member_state_list=member_state_list,
             application=application,
             by=request.user,
-            reason=_reason(request),
+            reason=reason,
         ),
-        _("%(organization)s is left off the list, with the reason recorded.")
-        % {"organization": application.organization},
+        _("%(organization)s is left off the list, with the reason recorded."),
     )
 
 
@@ -256,6 +288,7 @@ def share(request, pk):
         lambda: services.share(entry=entry, item=item, by=request.user),
         _("%(item)s of %(organization)s shared with every Member State.")
         % {"item": SharedItem(item).label.capitalize(), "organization": entry},
+        row=f"entry-{entry.application_id}",
     )
 
 

@@ -253,7 +253,7 @@ def test_the_office_circulates_a_delegate_objects_the_office_finalizes_and_the_p
 
     # The deadline, typed in New York's time: the day after tomorrow at 18:00.
     deadline_day = timezone.localtime(timezone.now(), call.tzinfo).date() + timedelta(days=2)
-    expect(page.locator("main")).to_contain_text("Enter the deadline in New York time.")
+    expect(page.locator("main")).to_contain_text("In New York time, the call's principal venue.")
     deadline_field = page.get_by_role("textbox", name="Member States may object until")
     expect(deadline_field).to_have_attribute("type", "datetime-local")
     deadline_field.fill(f"{deadline_day.isoformat()}T18:00")
@@ -328,7 +328,7 @@ def test_the_office_circulates_a_delegate_objects_the_office_finalizes_and_the_p
                 OBJECTION
             )
             device.get_by_role("button", name=f"Object to {BETA}").click()
-            device.wait_for_url(f"**{list_path}")
+            device.wait_for_url(f"**{list_path}#entry-*")
             expect(status(device)).to_have_text(
                 f"Your Member State objects to {BETA}. You may withdraw the objection until "
                 f"{deadline}."
@@ -376,7 +376,9 @@ def test_the_office_circulates_a_delegate_objects_the_office_finalizes_and_the_p
         device.get_by_role("region", name="Member States ask for").get_by_role("listitem").filter(
             has_text=f"France asks for the reason for participation of {ALPHA}"
         ).get_by_role("button", name="Share it with every Member State").click()
-        device.wait_for_url(f"**{reverse('reviews:office_version', args=[member_state_list.pk])}")
+        device.wait_for_url(
+            f"**{reverse('reviews:office_version', args=[member_state_list.pk])}#entry-*"
+        )
         expect(status(device)).to_have_text(
             f"Reason for participation of {ALPHA} shared with every Member State."
         )

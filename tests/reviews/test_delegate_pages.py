@@ -405,7 +405,8 @@ def test_a_request_reaches_the_office_and_what_it_shares_every_delegate_sees(
     beta = world.entry(world.beta)
     url = reverse("reviews:delegate_request", args=[beta.pk])
     response = delegate_client.post(url, {"item": "reason"}, follow=True)
-    assert response.redirect_chain == [(world.url(), 302)]
+    # Back at the entry acted on: the reader keeps their place.
+    assert response.redirect_chain == [(f"{world.url()}#entry-{beta.pk}", 302)]
     text = page_text(response)
     assert f"You asked for the reason for participation of {BETA}." in text
     assert "Asked on" in text
@@ -474,7 +475,7 @@ def test_after_the_deadline_an_objection_is_refused_with_a_message(world, client
             reverse("reviews:delegate_object", args=[alpha.pk]), {"reason": "Late"}, follow=True
         )
         text = page_text(response)
-        assert response.redirect_chain == [(world.url(), 302)]
+        assert response.redirect_chain == [(f"{world.url()}#entry-{alpha.pk}", 302)]
         assert "The deadline for this list has passed:" in text
         assert not Objection.objects.filter(entry=alpha, member_state="FR").exists()
         # Nor withdrawn, nor asked for, once closed.
@@ -689,7 +690,7 @@ def test_a_delegate_signs_in_asks_for_a_reason_objects_and_withdraws(page, live_
 
     # Asking for Beta's reason.
     page.get_by_role("button", name=f"Ask for it (the reason for participation of {BETA})").click()
-    page.wait_for_url(f"**{world.url()}")
+    page.wait_for_url(f"**{world.url()}#entry-*")
     expect(page.get_by_role("status")).to_contain_text(
         f"You asked for the reason for participation of {BETA}."
     )
@@ -706,7 +707,7 @@ def test_a_delegate_signs_in_asks_for_a_reason_objects_and_withdraws(page, live_
         "Its statutes do not make it a non-governmental organization."
     )
     page.get_by_role("button", name=f"Object to {ALPHA}").click()
-    page.wait_for_url(f"**{world.url()}")
+    page.wait_for_url(f"**{world.url()}#entry-*")
     expect(page.get_by_role("status")).to_contain_text(f"Your Member State objects to {ALPHA}.")
     expect(alpha_row).to_contain_text("Your Member State objects (")
     expect(alpha_row).to_contain_text(
@@ -718,7 +719,7 @@ def test_a_delegate_signs_in_asks_for_a_reason_objects_and_withdraws(page, live_
 
     # And withdrawing it.
     page.get_by_role("button", name=f"Withdraw the objection to {ALPHA}").click()
-    page.wait_for_url(f"**{world.url()}")
+    page.wait_for_url(f"**{world.url()}#entry-*")
     expect(page.get_by_role("status")).to_contain_text(
         f"Your Member State's objection to {ALPHA} is withdrawn."
     )

@@ -37,7 +37,7 @@ def table_rows(response) -> list[tuple[str, str]]:
     return [
         tuple(
             re.sub(r"<span class=\"stacked-label\">.*?</span>", "", cell).strip()
-            for cell in re.findall(r"<td>(.*?)</td>", row, re.DOTALL)
+            for cell in re.findall(r"<t[dh](?: scope=\"row\")?>(.*?)</t[dh]>", row, re.DOTALL)
         )
         for row in rows
     ]
