@@ -64,6 +64,18 @@ def draft(limit=2, **fields):
     return application, focal_point.user
 
 
+def name_people(application, user, people, *, keep_the_rest=False):
+    """Save the draft with these people proposed; the rest as it is, or empty."""
+    return services.save_draft(
+        application=application,
+        by=user,
+        reason=application.reason if keep_the_rest else "",
+        meetings=application.meetings.all() if keep_the_rest else [],
+        acknowledged=keep_the_rest,
+        participants=people,
+    )
+
+
 @pytest.fixture
 def reviewer():
     user = UserFactory(is_staff=True, email="reviewer@un.example.org")
@@ -126,14 +138,7 @@ def test_two_people_are_saved_in_order_and_shown_back_with_the_empty_rows(client
 
 def test_emptying_a_row_removes_the_person_and_spaces_are_nothing(client):
     application, user = draft(limit=2)
-    services.save_draft(
-        application=application,
-        by=user,
-        reason="",
-        meetings=[],
-        acknowledged=False,
-        participants=[AMINA, KOFI],
-    )
+    name_people(application, user, [AMINA, KOFI])
     sign_in(client, user)
 
     response = client.post(
@@ -179,14 +184,7 @@ def test_a_row_half_filled_gets_a_message_by_each_missing_field_and_in_the_summa
 
 def test_more_rows_than_the_call_allows_are_refused_with_a_message_and_nothing_changes(client):
     application, user = draft(limit=2)
-    services.save_draft(
-        application=application,
-        by=user,
-        reason="",
-        meetings=[],
-        acknowledged=False,
-        participants=[AMINA],
-    )
+    name_people(application, user, [AMINA])
     sign_in(client, user)
 
     response = client.post(
@@ -219,23 +217,9 @@ def test_the_limit_is_the_services_rule_too(client):
     application, user = draft(limit=1)
 
     with pytest.raises(services.NotAllowed, match="at most 1 person"):
-        services.save_draft(
-            application=application,
-            by=user,
-            reason="",
-            meetings=[],
-            acknowledged=False,
-            participants=[AMINA, KOFI],
-        )
+        name_people(application, user, [AMINA, KOFI])
     with pytest.raises(services.NotAllowed):
-        services.save_draft(
-            application=application,
-            by=user,
-            reason="",
-            meetings=[],
-            acknowledged=False,
-            participants=[AMINA | {"gender": "unknown"}],
-        )
+        name_people(application, user, [AMINA | {"gender": "unknown"}])
     assert not named(application)
 
 
@@ -260,14 +244,7 @@ def test_bad_input_gets_one_message_by_its_field_and_the_person_before_stays(
     client, field, typed, message
 ):
     application, user = draft(limit=2)
-    services.save_draft(
-        application=application,
-        by=user,
-        reason="",
-        meetings=[],
-        acknowledged=False,
-        participants=[AMINA],
-    )
+    name_people(application, user, [AMINA])
     sign_in(client, user)
     client.raise_request_exception = False
 
@@ -303,14 +280,7 @@ def test_bytes_that_are_not_utf8_are_no_500(client):
 
 def test_a_post_without_the_rows_leaves_the_people_as_they_are(client):
     application, user = draft(limit=2)
-    services.save_draft(
-        application=application,
-        by=user,
-        reason="",
-        meetings=[],
-        acknowledged=False,
-        participants=[AMINA],
-    )
+    name_people(application, user, [AMINA])
     sign_in(client, user)
 
     response = client.post(
@@ -327,14 +297,7 @@ def test_a_post_without_the_rows_leaves_the_people_as_they_are(client):
 def test_no_one_named_is_missing_in_words_and_submitting_is_refused():
     application = complete_application()
     user = application.organization.focal_points.get()
-    services.save_draft(
-        application=application,
-        by=user,
-        reason=application.reason,
-        meetings=application.meetings.all(),
-        acknowledged=True,
-        participants=[],
-    )
+    name_people(application, user, [], keep_the_rest=True)
 
     missing = services.missing_parts(application)
 
@@ -347,14 +310,7 @@ def test_no_one_named_is_missing_in_words_and_submitting_is_refused():
 def test_more_people_than_a_lowered_limit_are_missing_in_words_and_all_stay_on_the_page(client):
     application = complete_application()
     user = application.organization.focal_points.get()
-    services.save_draft(
-        application=application,
-        by=user,
-        reason=application.reason,
-        meetings=application.meetings.all(),
-        acknowledged=True,
-        participants=[AMINA, KOFI],
-    )
+    name_people(application, user, [AMINA, KOFI], keep_the_rest=True)
     application.call.max_representatives = 1
     application.call.save()
     sign_in(client, user)
@@ -371,14 +327,7 @@ def test_more_people_than_a_lowered_limit_are_missing_in_words_and_all_stay_on_t
 def test_the_review_page_lists_the_people_and_the_submission_snapshots_them(client):
     application = complete_application()
     user = application.organization.focal_points.get()
-    services.save_draft(
-        application=application,
-        by=user,
-        reason=application.reason,
-        meetings=application.meetings.all(),
-        acknowledged=True,
-        participants=[KOFI, AMINA],
-    )
+    name_people(application, user, [KOFI, AMINA], keep_the_rest=True)
     sign_in(client, user)
 
     review = client.get(reverse("accreditation:submit", args=[application.pk])).content.decode()
