@@ -13,7 +13,6 @@ scrolling, and one office step and one delegate step in a browser without JavaSc
 """
 
 import re
-import time
 from datetime import datetime, timedelta
 
 import pyotp
@@ -145,9 +144,8 @@ def mail_link(email, live_server, path):
 
 
 def test_the_office_circulates_a_delegate_objects_the_office_finalizes_and_the_public_sees(
-    page, browser, live_server, settings, capsys
+    page, browser, live_server, settings
 ):
-    started = time.monotonic()
     settings.SITE_URL = live_server.url
     call = CallFactory(title=CALL, slug="migrant-workers-2031")  # New York, published
     alpha = recommended(
@@ -506,5 +504,3 @@ def test_the_office_circulates_a_delegate_objects_the_office_finalizes_and_the_p
 
     # Every page fits a 375 px phone.
     assert widths == dict.fromkeys(widths, 375), widths
-    with capsys.disabled():
-        print(f"\nmember state lists flow: {time.monotonic() - started:.1f} s")
