@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from accreditation import names
 from accreditation.models import Application, Document, EcosocOrganization, Organization, Status
+from reviews.models import ListEntry
 from reviews.regional_groups import MEMBER_STATES
 
 # Every Member State, and four places that are not one, all in the list.
@@ -104,3 +105,23 @@ def analyze():
     with connection.cursor() as cursor:
         for model in (Organization, Application, Document, EcosocOrganization):
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
+
+def add_list_entries(member_state_list, applications, *, homepage_shared=None, reason_shared=None):
+    """Put many applications on a list at once, each entry holding its organization as listed.
+
+    ``homepage_shared`` / ``reason_shared``: a function of the entry's number saying whether
+    that entry shares it (none shared by default).
+    """
+    return ListEntry.objects.bulk_create(
+        ListEntry(
+            list=member_state_list,
+            application=application,
+            organization_name=application.organization.name,
+            country=application.organization.country,
+            homepage=application.organization.homepage,
+            homepage_shared=bool(homepage_shared and homepage_shared(number)),
+            reason_shared=bool(reason_shared and reason_shared(number)),
+        )
+        for number, application in enumerate(applications)
+    )

@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from accreditation.models import Application, Status
 from reviews import services
-from reviews.models import ListEntry, MemberStateList
+from reviews.models import MemberStateList
 from tests import people
-from tests.bulk import add_bulk_applications, analyze
+from tests.bulk import add_bulk_applications, add_list_entries, analyze
 from tests.factories import CallFactory
 from tests.helpers import content_of, sign_in
 
@@ -32,18 +32,10 @@ def circulated(django_db_setup, django_db_blocker):
         Application.objects.filter(call=call).update(status=Status.RECOMMENDED)
         office, delegate = people.pga_office(), people.delegate()
         member_state_list = MemberStateList.objects.create(call=call, version=1)
-        ListEntry.objects.bulk_create(
-            ListEntry(
-                list=member_state_list,
-                application=application,
-                organization_name=application.organization.name,
-                country=application.organization.country,
-                homepage=application.organization.homepage,
-                reason_shared=number % 2 == 0,
-            )
-            for number, application in enumerate(
-                Application.objects.filter(call=call).select_related("organization")
-            )
+        add_list_entries(
+            member_state_list,
+            Application.objects.filter(call=call).select_related("organization"),
+            reason_shared=lambda number: number % 2 == 0,
         )
         services.circulate(
             member_state_list=member_state_list,

@@ -44,6 +44,7 @@ from reviews.models import (
 from tests import people
 from tests.browser.accessibility import axe_script, axe_violations, describe_violation
 from tests.browser.flows import heading, sign_in_by_mail
+from tests.bulk import add_list_entries
 from tests.factories import (
     ApplicationFactory,
     CallFactory,
@@ -586,17 +587,11 @@ def bulk_list(size: int, delegate) -> MemberStateList:
         )
         for number, organization in enumerate(organizations)
     )
-    entries = ListEntry.objects.bulk_create(
-        ListEntry(
-            list=member_state_list,
-            application=application,
-            organization_name=application.organization.name,
-            country=application.organization.country,
-            homepage=application.organization.homepage,
-            homepage_shared=number % 2 == 0,
-            reason_shared=number % 3 == 0,
-        )
-        for number, application in enumerate(applications)
+    entries = add_list_entries(
+        member_state_list,
+        applications,
+        homepage_shared=lambda number: number % 2 == 0,
+        reason_shared=lambda number: number % 3 == 0,
     )
     other = people.reviewer()
     Objection.objects.bulk_create(

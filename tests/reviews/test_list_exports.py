@@ -25,6 +25,7 @@ from reviews.exports import (
     neutralize_formula,
 )
 from reviews.models import ListEntry, MemberStateList
+from tests.bulk import add_list_entries
 from tests.factories import ApplicationFactory, CallFactory, OrganizationFactory
 
 pytestmark = pytest.mark.django_db
@@ -444,17 +445,11 @@ def fill(member_state_list, count):
         Application(organization=organization, call=call, reason=f"Reason {organization.name}")
         for organization in organizations
     )
-    ListEntry.objects.bulk_create(
-        ListEntry(
-            list=member_state_list,
-            application=application,
-            organization_name=application.organization.name,
-            country=application.organization.country,
-            homepage=application.organization.homepage,
-            homepage_shared=number % 2 == 0,
-            reason_shared=number % 2 == 1,
-        )
-        for number, application in enumerate(applications)
+    add_list_entries(
+        member_state_list,
+        applications,
+        homepage_shared=lambda number: number % 2 == 0,
+        reason_shared=lambda number: number % 2 == 1,
     )
 
 
