@@ -21,6 +21,7 @@ import sys
 import threading
 import time
 import unicodedata
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
@@ -97,8 +98,12 @@ def sniff(content: bytes) -> str | None:
     return next((mime for signature, mime in SIGNATURES if content.startswith(signature)), None)
 
 
-def check_upload(uploaded) -> CheckedFile:
-    """Accept or refuse an uploaded file; the message names the rule it broke."""
+def read_upload(uploaded, accepted: tuple[str, ...] = tuple(EXTENSIONS)) -> tuple[bytes, str, str]:
+    """The upload's bytes, its type recognised from them and its name safe to show.
+
+    Refused, with a message naming the rule, if it is too large, empty, of a type not in
+    ``accepted`` or named with an extension its content does not have.
+    """
     limit = settings.MAX_UPLOAD_BYTES
     if uploaded.size > limit:
         raise UploadRefused(
@@ -109,10 +114,12 @@ def check_upload(uploaded) -> CheckedFile:
     if not content:
         raise UploadRefused(_("The file is empty."))
     content_type = sniff(content)
-    if content_type is None:
-        raise UploadRefused(
-            _("Only PDF, JPEG and PNG files are accepted, and this file is none of them.")
-        )
+    if content_type not in accepted:
+        if "application/pdf" in accepted:
+            raise UploadRefused(
+                _("Only PDF, JPEG and PNG files are accepted, and this file is none of them.")
+            )
+        raise UploadRefused(_("Only JPEG and PNG images are accepted, and this file is neither."))
     name = display_name(uploaded.name or "")
     extension = PurePath(name).suffix.lower()
     if extension not in EXTENSIONS[content_type]:
@@ -122,6 +129,12 @@ def check_upload(uploaded) -> CheckedFile:
             )
             % {"extension": extension or _("no extension"), "kind": _kind_label(content_type)}
         )
+    return content, content_type, name
+
+
+def check_upload(uploaded) -> CheckedFile:
+    """Accept or refuse an uploaded file; the message names the rule it broke."""
+    content, content_type, name = read_upload(uploaded)
     page_count = None
     if content_type == "application/pdf":
         page_count = _check_pdf(content)
@@ -348,7 +361,14 @@ _pdf_checker = _PdfChecker()
 atexit.register(_pdf_checker.close)
 
 
-def _rebuild_image(content: bytes, content_type: str) -> bytes:
+@contextmanager
+def opened_image(content: bytes, *, draft_size: tuple[int, int] | None = None):
+    """The image in ``content``, decoded and turned upright, within the pixel limit.
+
+    Refused with a message if it is over ``settings.MAX_IMAGE_PIXELS`` (checked from the
+    header, before anything is decoded) or cannot be read. ``draft_size``: a JPEG may be
+    decoded straight to a reduced scale no smaller than this, which costs less memory and time.
+    """
     try:
         with Image.open(io.BytesIO(content)) as image:
             width, height = image.size
@@ -363,24 +383,12 @@ def _rebuild_image(content: bytes, content_type: str) -> bytes:
                         "limit": settings.MAX_IMAGE_PIXELS // 1_000_000,
                     }
                 )
+            if draft_size is not None:
+                image.draft("RGB", draft_size)
             image.load()
-            # One full-size copy of the pixels, the decoded one: turned upright in
-            # place, and converted only when its mode cannot be written as it is.
+            # One full-size copy of the pixels, the decoded one, turned upright in place.
             ImageOps.exif_transpose(image, in_place=True)
-            kept = IMAGE_MODES[content_type]
-            pixels = image if image.mode in kept else image.convert(kept[0])
-            # Only the pixels are written: EXIF and GPS, XMP, the ICC profile, text
-            # chunks, comments and anything appended after the image stay behind.
-            # The encoders read these from .info; nothing else is passed to them.
-            pixels.info = {}
-            output = io.BytesIO()
-            if content_type == "image/jpeg":
-                pixels.save(output, format="JPEG", quality=92)
-            else:
-                # zlib's fastest level, not optimize=True (its slowest): encoding is
-                # most of the cost, 4 s for 12 megapixels of grainy photograph at
-                # the default level, 1.3 s at this one. Scans stay small.
-                pixels.save(output, format="PNG", compress_level=1)
+            yield image
     except UploadRefused:
         raise
     except (
@@ -393,4 +401,23 @@ def _rebuild_image(content: bytes, content_type: str) -> bytes:
         raise UploadRefused(
             _("The image cannot be read: it is damaged or not really an image.")
         ) from error
+
+
+def _rebuild_image(content: bytes, content_type: str) -> bytes:
+    with opened_image(content) as image:
+        # Converted only when its mode cannot be written as it is.
+        kept = IMAGE_MODES[content_type]
+        pixels = image if image.mode in kept else image.convert(kept[0])
+        # Only the pixels are written: EXIF and GPS, XMP, the ICC profile, text
+        # chunks, comments and anything appended after the image stay behind.
+        # The encoders read these from .info; nothing else is passed to them.
+        pixels.info = {}
+        output = io.BytesIO()
+        if content_type == "image/jpeg":
+            pixels.save(output, format="JPEG", quality=92)
+        else:
+            # zlib's fastest level, not optimize=True (its slowest): encoding is
+            # most of the cost, 4 s for 12 megapixels of grainy photograph at
+            # the default level, 1.3 s at this one. Scans stay small.
+            pixels.save(output, format="PNG", compress_level=1)
     return output.getvalue()

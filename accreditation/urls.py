@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("events.urls")),
     path("", include("accounts.urls")),
     path("", include("accreditation.application_urls")),
+    path("", include("registration.urls")),
     path("", include("reviews.urls")),
     # Before Django's own: a signed-in person's choice is kept with the account too.
     path("i18n/setlang/", set_language, name="set_language"),

@@ -57,6 +57,13 @@ class CallState(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+class RegistrationState(models.TextChoices):
+    NOT_SCHEDULED = "not_scheduled", _("Not scheduled")
+    UPCOMING = "upcoming", _("Not open yet")
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
 class CallQuerySet(models.QuerySet):
     # These three filters and Call.state_at() are the only definition of a
     # call's state: open from opens_at inclusive until deadline exclusive.
@@ -73,6 +80,12 @@ class CallQuerySet(models.QuerySet):
 
     def closed(self, at: datetime | None = None):
         return self.filter(deadline__lte=at or timezone.now())
+
+    def registration_open(self, at: datetime | None = None):
+        """Calls whose registration of representatives is open: from its opening inclusive
+        until its closing exclusive, as ``Call.registration_state_at()``."""
+        moment = at or timezone.now()
+        return self.filter(registration_opens_at__lte=moment, registration_closes_at__gt=moment)
 
 
 class Call(models.Model):
@@ -188,6 +201,23 @@ class Call(models.Model):
     @property
     def is_open(self) -> bool:
         return self.state == CallState.OPEN
+
+    def registration_state_at(self, moment: datetime) -> RegistrationState:
+        if self.registration_opens_at is None or self.registration_closes_at is None:
+            return RegistrationState.NOT_SCHEDULED
+        if moment < self.registration_opens_at:
+            return RegistrationState.UPCOMING
+        if moment < self.registration_closes_at:
+            return RegistrationState.OPEN
+        return RegistrationState.CLOSED
+
+    @property
+    def registration_state(self) -> RegistrationState:
+        return self.registration_state_at(timezone.now())
+
+    @property
+    def registration_is_open(self) -> bool:
+        return self.registration_state == RegistrationState.OPEN
 
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:

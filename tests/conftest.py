@@ -81,6 +81,8 @@ def _roles_after_flush(request):
         mail.grant_to_administrators(Group, Permission, ContentType)
         lists = importlib.import_module("reviews.migrations.0004_pga_office_draws_up_lists")
         lists.give_lists_to_the_office(Group, Permission)
+        registration = importlib.import_module("registration.migrations.0002_grants")
+        registration.give_registration_to_roles(Group, Permission)
 
 
 @pytest.fixture(autouse=True)

@@ -12,6 +12,7 @@ from accreditation import services
 from accreditation.models import Application, Document, FocalPoint, Organization, Status
 from accreditation.uploads import check_upload
 from events.models import Call, Meeting, Venue
+from registration.models import Representative
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -170,3 +171,48 @@ def application_in(status: str) -> Application:
         )
         application.refresh_from_db()
     return application
+
+
+def jpeg_bytes(size=(1200, 1600), color=(180, 140, 110)) -> bytes:
+    """A camera-like JPEG with EXIF (a camera make and GPS), for photo tests."""
+    image = Image.new("RGB", size, color)
+    exif = Image.Exif()
+    exif[0x010F] = "TestCam"  # Make
+    exif[0x8825] = {1: "N", 2: (48.0, 12.0, 30.0)}  # GPS latitude
+    output = io.BytesIO()
+    image.save(output, format="JPEG", exif=exif, quality=80)
+    return output.getvalue()
+
+
+def open_registration(call, *, days_left: int = 10):
+    """The call's registration window, opened a day ago and closing in ``days_left`` days."""
+    now = timezone.now()
+    call.registration_opens_at = now - timedelta(days=1)
+    call.registration_closes_at = now + timedelta(days=days_left)
+    call.save(update_fields=["registration_opens_at", "registration_closes_at"])
+    return call
+
+
+class RepresentativeFactory(factory.django.DjangoModelFactory):
+    """A registered representative with a small stored photo; set ``organization`` and ``call``
+    (and a meeting with ``meetings=[...]``) as the test needs them."""
+
+    class Meta:
+        model = Representative
+        skip_postgeneration_save = True
+
+    organization = factory.SubFactory(OrganizationFactory)
+    call = factory.SubFactory(CallFactory)
+    full_name = factory.Sequence(lambda n: f"Amina Person {n}")
+    function = "Programme officer"
+    gender = "female"
+    nationality = "KE"
+    email = factory.Sequence(lambda n: f"person{n}@migrantvoices.example")
+    language = "en"
+    photo = factory.django.FileField(filename="photo.jpg", data=b"\xff\xd8\xff")
+    thumbnail = factory.django.FileField(filename="thumbnail.jpg", data=b"\xff\xd8\xff")
+
+    @factory.post_generation
+    def meetings(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.meetings.set(extracted)

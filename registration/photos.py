@@ -1,0 +1,59 @@
+"""Photos for grounds passes: checked by content as documents are, then rebuilt.
+
+Only JPEG and PNG are accepted, recognised from their bytes, within the same size and pixel
+limits as documents (``accreditation.uploads``). The picture is turned upright, cropped to a
+portrait of ``PHOTO_SIZE``'s ratio around its upper middle (where a face is) and scaled to
+that size, then written as a new JPEG from its pixels alone: no metadata, no location, no
+comment survives. A small thumbnail is drawn at the same time.
+"""
+
+import hashlib
+import io
+from dataclasses import dataclass
+
+from PIL import Image, ImageOps
+
+from accreditation.uploads import opened_image, read_upload
+
+# 3 : 4, the ratio of a pass photo; 600 × 800 prints sharply at 35 × 45 mm and more.
+PHOTO_SIZE = (600, 800)
+THUMBNAIL_SIZE = (90, 120)
+ACCEPTED = ("image/jpeg", "image/png")
+# Above the forehead there is usually more room than below the chin.
+FACE_CENTRE = (0.5, 0.4)
+
+
+@dataclass(frozen=True)
+class CheckedPhoto:
+    content: bytes
+    thumbnail: bytes
+    sha256: str
+
+
+def _jpeg(image: Image.Image) -> bytes:
+    output = io.BytesIO()
+    # A new image from the pixels: Pillow writes no EXIF, ICC or comment it is not given.
+    image.save(output, format="JPEG", quality=90, optimize=True)
+    return output.getvalue()
+
+
+def check_photo(uploaded) -> CheckedPhoto:
+    """Accept or refuse an uploaded photo (UploadRefused names the rule broken)."""
+    content, _content_type, _name = read_upload(uploaded, accepted=ACCEPTED)
+    # A JPEG decodes straight to a scale no smaller than twice the result: a 24-megapixel
+    # camera photo costs a few megabytes of pixels instead of a hundred.
+    draft = (PHOTO_SIZE[0] * 2, PHOTO_SIZE[1] * 2)
+    with opened_image(content, draft_size=draft) as image:
+        if image.mode not in ("RGB", "L"):
+            # Transparency stands on white, as on a printed pass.
+            rgba = image.convert("RGBA")
+            background = Image.new("RGBA", rgba.size, "white")
+            image = Image.alpha_composite(background, rgba)
+        portrait = ImageOps.fit(
+            image.convert("RGB"), PHOTO_SIZE, Image.Resampling.LANCZOS, centering=FACE_CENTRE
+        )
+    thumbnail = portrait.resize(THUMBNAIL_SIZE, Image.Resampling.LANCZOS)
+    photo = _jpeg(portrait)
+    return CheckedPhoto(
+        content=photo, thumbnail=_jpeg(thumbnail), sha256=hashlib.sha256(photo).hexdigest()
+    )

@@ -1,0 +1,434 @@
+"""Registering representatives and confirming ECOSOC status: every change, its record and mail.
+
+The rules are kept here, on the server, whatever page or command asks: the call's
+registration window (open from its opening inclusive to its closing exclusive), who may
+register (accredited to the call, or in ECOSOC status confirmed for it), meetings only from
+the call, and the call's limit per organization, counted with the organization's row locked
+so that two focal points registering at once cannot pass it.
+"""
+
+from datetime import datetime
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from accounts.mail import send_templated_mail
+from accounts.models import User
+from accounts.roles import role_of
+from accreditation.models import Application, Organization, Status
+from accreditation.services import NotAllowed
+from events.models import Call, RegistrationState
+from events.timefmt import in_zone
+
+from .models import EcosocConfirmation, RegistrationAnnouncement, RegistrationEvent, Representative
+from .photos import CheckedPhoto
+
+__all__ = [
+    "NotAllowed",
+    "announce_open_registrations",
+    "decide_ecosoc_confirmation",
+    "eligibility",
+    "register_representative",
+    "registration_refusal",
+    "remove_representative",
+    "request_ecosoc_confirmation",
+    "update_representative",
+]
+
+# What a representative's form holds besides the meetings and the photo.
+PERSON_FIELDS = ("full_name", "function", "gender", "nationality", "email", "language")
+
+
+class Eligibility:
+    ACCREDITED = "accredited"
+    ECOSOC_CONFIRMED = "ecosoc_confirmed"
+    ECOSOC_REQUESTED = "ecosoc_requested"
+    ECOSOC_REFUSED = "ecosoc_refused"
+    MAY_ASK_ECOSOC = "may_ask_ecosoc"
+    NONE = ""
+
+
+def eligibility(organization: Organization, call: Call) -> str:
+    """Where the organization stands for registering representatives to the call."""
+    if Application.objects.filter(
+        organization=organization, call=call, status=Status.ACCREDITED
+    ).exists():
+        return Eligibility.ACCREDITED
+    confirmation = EcosocConfirmation.objects.filter(organization=organization, call=call).first()
+    if confirmation is not None:
+        return {
+            EcosocConfirmation.Status.CONFIRMED: Eligibility.ECOSOC_CONFIRMED,
+            EcosocConfirmation.Status.REQUESTED: Eligibility.ECOSOC_REQUESTED,
+            EcosocConfirmation.Status.REFUSED: Eligibility.ECOSOC_REFUSED,
+        }[confirmation.status]
+    if organization.in_ecosoc_status:
+        return Eligibility.MAY_ASK_ECOSOC
+    return Eligibility.NONE
+
+
+def window_refusal(call: Call, now: datetime | None = None) -> str:
+    """Why nothing can be registered for the call now ("" while its window is open)."""
+    state = call.registration_state_at(now or timezone.now())
+    if state == RegistrationState.OPEN:
+        return ""
+    if state == RegistrationState.NOT_SCHEDULED:
+        return _("Registration of representatives for this call has not been scheduled yet.")
+    if state == RegistrationState.UPCOMING:
+        return _("Registration of representatives opens on %(when)s.") % {
+            "when": in_zone(call.registration_opens_at, call.tzinfo, call.venue.city)
+        }
+    return _(
+        "Registration of representatives closed on %(when)s: representatives can no longer "
+        "be registered, replaced or removed."
+    ) % {"when": in_zone(call.registration_closes_at, call.tzinfo, call.venue.city)}
+
+
+def registration_refusal(
+    organization: Organization, call: Call, now: datetime | None = None
+) -> str:
+    """Why the organization cannot register, replace or remove representatives now ("" if it can)."""
+    if refusal := window_refusal(call, now):
+        return refusal
+    if eligibility(organization, call) in (Eligibility.ACCREDITED, Eligibility.ECOSOC_CONFIRMED):
+        return ""
+    return _(
+        "Only organizations accredited to this call, or whose consultative status with ECOSOC "
+        "has been confirmed for it, register representatives."
+    )
+
+
+def _check(organization: Organization, call: Call, now: datetime) -> None:
+    if refusal := registration_refusal(organization, call, now):
+        raise NotAllowed(refusal)
+
+
+def _check_meetings(call: Call, meetings) -> list:
+    meetings = list(meetings)
+    if not meetings:
+        raise NotAllowed(_("Choose at least one meeting the representative will attend."))
+    if any(meeting.call_id != call.pk for meeting in meetings):
+        raise NotAllowed(_("Choose meetings of this call only."))
+    return meetings
+
+
+def _record(organization, call, kind, *, by, person="", replaced_person="", note="", now=None):
+    return RegistrationEvent.objects.create(
+        organization=organization,
+        call=call,
+        kind=kind,
+        person=person,
+        replaced_person=replaced_person,
+        note=note,
+        actor=by,
+        role=role_of(by),
+        at=now or timezone.now(),
+    )
+
+
+def _store_photo(representative: Representative, photo: CheckedPhoto) -> None:
+    representative.photo.save("photo.jpg", ContentFile(photo.content), save=False)
+    representative.thumbnail.save("thumbnail.jpg", ContentFile(photo.thumbnail), save=False)
+
+
+def _delete_files_on_commit(*names: str) -> None:
+    storage = Representative._meta.get_field("photo").storage
+
+    def delete():
+        for name in names:
+            if name:
+                storage.delete(name)
+
+    transaction.on_commit(delete)
+
+
+def _duplicate_address() -> NotAllowed:
+    return NotAllowed(_("Someone with this email address is already registered for this call."))
+
+
+def _mail_confirmation(representative: Representative, template: str = "registered") -> None:
+    call = representative.call
+    send_templated_mail(
+        f"registration/email/{template}",
+        [representative.email],
+        {
+            "representative": representative,
+            "organization": representative.organization,
+            "call": call,
+            "meetings": list(representative.meetings.all()),
+        },
+        language=representative.language,
+        reply_to=[call.contact_email] if call.contact_email else None,
+    )
+
+
+def register_representative(
+    *,
+    organization: Organization,
+    call: Call,
+    by: User,
+    fields: dict,
+    meetings,
+    photo: CheckedPhoto,
+    now: datetime | None = None,
+) -> Representative:
+    """Register one representative, mail them a confirmation in the language chosen for them."""
+    now = now or timezone.now()
+    meetings = _check_meetings(call, meetings)
+    try:
+        with transaction.atomic():
+            # The organization's row is the lock: whoever holds it counts and adds alone.
+            Organization.objects.select_for_update().get(pk=organization.pk)
+            _check(organization, call, now)
+            registered = Representative.objects.filter(organization=organization, call=call).count()
+            if registered >= call.max_representatives:
+                raise NotAllowed(
+                    ngettext(
+                        "Your organization has registered its %(limit)d representative, the "
+                        "most this call allows. Replace or remove them to register someone else.",
+                        "Your organization has registered its %(limit)d representatives, the "
+                        "most this call allows. Replace or remove one to register someone else.",
+                        call.max_representatives,
+                    )
+                    % {"limit": call.max_representatives}
+                )
+            representative = Representative(
+                organization=organization,
+                call=call,
+                registered_by=by,
+                registered_at=now,
+                **{name: fields[name] for name in PERSON_FIELDS},
+            )
+            _store_photo(representative, photo)
+            representative.save()
+            representative.meetings.set(meetings)
+            _record(
+                organization,
+                call,
+                RegistrationEvent.Kind.REGISTERED,
+                by=by,
+                person=representative.full_name,
+                now=now,
+            )
+            _mail_confirmation(representative)
+    except IntegrityError as error:
+        raise _duplicate_address() from error
+    return representative
+
+
+def update_representative(
+    *,
+    representative: Representative,
+    by: User,
+    fields: dict,
+    meetings,
+    photo: CheckedPhoto | None,
+    now: datetime | None = None,
+) -> Representative:
+    """Correct a representative's details or replace them by someone else.
+
+    A new name or address is another person: a replacement, which needs that person's photo
+    and is mailed to them. Otherwise the details are corrected (the photo too, if given).
+    """
+    now = now or timezone.now()
+    call = representative.call
+    meetings = _check_meetings(call, meetings)
+    before_name, before_email = representative.full_name, representative.email
+    is_replacement = (
+        fields["full_name"].strip().casefold() != before_name.strip().casefold()
+        or fields["email"].strip().casefold() != before_email.strip().casefold()
+    )
+    if is_replacement and photo is None:
+        raise NotAllowed(_("A new representative needs their own photo: choose one."))
+    try:
+        with transaction.atomic():
+            Organization.objects.select_for_update().get(pk=representative.organization_id)
+            representative = Representative.objects.select_for_update().get(pk=representative.pk)
+            _check(representative.organization, call, now)
+            old_files = (representative.photo.name, representative.thumbnail.name)
+            for name in PERSON_FIELDS:
+                setattr(representative, name, fields[name])
+            if photo is not None:
+                _store_photo(representative, photo)
+            if is_replacement:
+                representative.registered_at = now
+                representative.registered_by = by
+            representative.save()
+            representative.meetings.set(meetings)
+            if photo is not None:
+                _delete_files_on_commit(*old_files)
+            _record(
+                representative.organization,
+                call,
+                RegistrationEvent.Kind.REPLACED
+                if is_replacement
+                else RegistrationEvent.Kind.CORRECTED,
+                by=by,
+                person=representative.full_name,
+                replaced_person=before_name if is_replacement else "",
+                now=now,
+            )
+            if is_replacement:
+                _mail_confirmation(representative)
+    except IntegrityError as error:
+        raise _duplicate_address() from error
+    return representative
+
+
+def remove_representative(
+    *, representative: Representative, by: User, now: datetime | None = None
+) -> None:
+    """Remove a representative; their photo goes with them, their name stays on the record."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        Organization.objects.select_for_update().get(pk=representative.organization_id)
+        _check(representative.organization, representative.call, now)
+        _record(
+            representative.organization,
+            representative.call,
+            RegistrationEvent.Kind.REMOVED,
+            by=by,
+            person=representative.full_name,
+            now=now,
+        )
+        _delete_files_on_commit(representative.photo.name, representative.thumbnail.name)
+        representative.delete()
+
+
+# ECOSOC status ---------------------------------------------------------------------------
+
+
+def request_ecosoc_confirmation(
+    *, organization: Organization, call: Call, by: User, now: datetime | None = None
+) -> EcosocConfirmation:
+    """Ask reviewers to confirm the organization's ECOSOC status for the call."""
+    now = now or timezone.now()
+    if call.registration_state_at(now) in (
+        RegistrationState.NOT_SCHEDULED,
+        RegistrationState.CLOSED,
+    ):
+        raise NotAllowed(window_refusal(call, now))
+    standing = eligibility(organization, call)
+    if standing == Eligibility.ACCREDITED:
+        raise NotAllowed(_("Your organization is accredited to this call: register directly."))
+    if standing in (
+        Eligibility.ECOSOC_REQUESTED,
+        Eligibility.ECOSOC_CONFIRMED,
+        Eligibility.ECOSOC_REFUSED,
+    ):
+        raise NotAllowed(_("Your organization has already asked for this call."))
+    if standing != Eligibility.MAY_ASK_ECOSOC:
+        raise NotAllowed(
+            _(
+                "Only organizations in consultative status with ECOSOC ask for it to be "
+                "confirmed. Tick it in your organization's profile if it is."
+            )
+        )
+    try:
+        with transaction.atomic():
+            confirmation = EcosocConfirmation.objects.create(
+                organization=organization, call=call, requested_by=by, requested_at=now
+            )
+            _record(organization, call, RegistrationEvent.Kind.ECOSOC_REQUESTED, by=by, now=now)
+    except IntegrityError as error:
+        raise NotAllowed(_("Your organization has already asked for this call.")) from error
+    return confirmation
+
+
+def decide_ecosoc_confirmation(
+    *,
+    confirmation: EcosocConfirmation,
+    by: User,
+    confirm: bool,
+    reason: str = "",
+    now: datetime | None = None,
+) -> EcosocConfirmation:
+    """A reviewer confirms or refuses; the focal points are told, a refusal with its reason."""
+    now = now or timezone.now()
+    reason = reason.strip()
+    if not confirm and not reason:
+        raise NotAllowed(_("Say why the status cannot be confirmed: the organization reads it."))
+    with transaction.atomic():
+        confirmation = EcosocConfirmation.objects.select_for_update().get(pk=confirmation.pk)
+        if confirmation.status != EcosocConfirmation.Status.REQUESTED:
+            raise NotAllowed(
+                _("This request was already answered: %(status)s.")
+                % {"status": confirmation.get_status_display()}
+            )
+        confirmation.status = (
+            EcosocConfirmation.Status.CONFIRMED if confirm else EcosocConfirmation.Status.REFUSED
+        )
+        confirmation.decided_by = by
+        confirmation.decided_at = now
+        confirmation.reason = "" if confirm else reason
+        confirmation.save(update_fields=["status", "decided_by", "decided_at", "reason"])
+        _record(
+            confirmation.organization,
+            confirmation.call,
+            RegistrationEvent.Kind.ECOSOC_CONFIRMED
+            if confirm
+            else RegistrationEvent.Kind.ECOSOC_REFUSED,
+            by=by,
+            note=confirmation.reason,
+            now=now,
+        )
+        _mail_focal_points(
+            confirmation.organization,
+            confirmation.call,
+            "ecosoc_confirmed" if confirm else "ecosoc_refused",
+            {"reason": confirmation.reason},
+        )
+    return confirmation
+
+
+# The window's opening ----------------------------------------------------------------------
+
+
+def _mail_focal_points(organization: Organization, call: Call, template: str, extra=None) -> int:
+    people = list(organization.focal_points.filter(is_active=True))
+    for person in people:
+        send_templated_mail(
+            f"registration/email/{template}",
+            [person.email],
+            {"organization": organization, "call": call, "person": person, **(extra or {})},
+            language=person.preferred_language,
+            reply_to=[call.contact_email] if call.contact_email else None,
+        )
+    return len(people)
+
+
+def organizations_that_may_register(call: Call):
+    return Organization.objects.filter(
+        Q(applications__call=call, applications__status=Status.ACCREDITED)
+        | Q(
+            ecosoc_confirmations__call=call,
+            ecosoc_confirmations__status=EcosocConfirmation.Status.CONFIRMED,
+        )
+    ).distinct()
+
+
+def announce_open_registrations(now: datetime | None = None) -> int:
+    """Mail the focal points of every organization that may register, once per call, when
+    the call's registration window is open. Returns how many people were mailed.
+
+    Run by the ``announce_registrations`` command every few minutes; running it again, or
+    twice at once, mails nobody twice.
+    """
+    now = now or timezone.now()
+    mailed = 0
+    for call in Call.objects.registration_open(now).select_related("venue"):
+        with transaction.atomic():
+            # The call's row is the lock: a second run waits, then finds the announcement.
+            Call.objects.select_for_update().get(pk=call.pk)
+            if RegistrationAnnouncement.objects.filter(call=call).exists():
+                continue
+            count = sum(
+                _mail_focal_points(organization, call, "registration_open")
+                for organization in organizations_that_may_register(call)
+            )
+            RegistrationAnnouncement.objects.create(call=call, mailed_at=now, recipients=count)
+            mailed += count
+    return mailed
