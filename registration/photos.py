@@ -32,9 +32,24 @@ class CheckedPhoto:
 
 def _jpeg(image: Image.Image) -> bytes:
     output = io.BytesIO()
-    # A new image from the pixels: Pillow writes no EXIF, ICC or comment it is not given.
+    # Only the pixels are written. Cropping and scaling copy the original's ``.info``, and
+    # Pillow's JPEG encoder writes a comment it finds there (a camera's, an editor's) even
+    # when not given one: emptied, nothing of the original but its pixels survives.
+    image.info = {}
     image.save(output, format="JPEG", quality=90, optimize=True)
     return output.getvalue()
+
+
+def _eight_bits(image: Image.Image) -> Image.Image:
+    """A 16- or 32-bit greyscale picture (a scanner's PNG) as 8-bit greyscale.
+
+    Converted directly, every value above 255 would be clipped to white.
+    """
+    if image.mode in ("I", "F") or image.mode.startswith("I;16"):
+        if image.mode != "F":
+            image = image.convert("I")
+        return image.point(lambda value: value / 256).convert("L")
+    return image
 
 
 def check_photo(uploaded) -> CheckedPhoto:
@@ -44,7 +59,9 @@ def check_photo(uploaded) -> CheckedPhoto:
     # camera photo costs a few megabytes of pixels instead of a hundred.
     draft = (PHOTO_SIZE[0] * 2, PHOTO_SIZE[1] * 2)
     with opened_image(content, draft_size=draft) as image:
-        if image.mode not in ("RGB", "L"):
+        image = _eight_bits(image)
+        # A palette, an alpha channel, or a colour a PNG declares transparent (tRNS).
+        if image.mode not in ("RGB", "L") or "transparency" in image.info:
             # Transparency stands on white, as on a printed pass.
             rgba = image.convert("RGBA")
             background = Image.new("RGBA", rgba.size, "white")

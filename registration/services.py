@@ -129,24 +129,42 @@ def _record(organization, call, kind, *, by, person="", replaced_person="", note
     )
 
 
-def _store_photo(representative: Representative, photo: CheckedPhoto) -> None:
+def _store_photo(representative: Representative, photo: CheckedPhoto, stored: list) -> None:
+    """Write the photo and its thumbnail; their names go into ``stored`` as they are written,
+    for ``_delete_files`` to take back if the step fails."""
     representative.photo.save("photo.jpg", ContentFile(photo.content), save=False)
+    stored.append(representative.photo.name)
     representative.thumbnail.save("thumbnail.jpg", ContentFile(photo.thumbnail), save=False)
+    stored.append(representative.thumbnail.name)
+
+
+def _delete_files(names) -> None:
+    storage = Representative._meta.get_field("photo").storage
+    for name in names:
+        if name:
+            storage.delete(name)
 
 
 def _delete_files_on_commit(*names: str) -> None:
-    storage = Representative._meta.get_field("photo").storage
-
-    def delete():
-        for name in names:
-            if name:
-                storage.delete(name)
-
-    transaction.on_commit(delete)
+    transaction.on_commit(lambda: _delete_files(names))
 
 
 def _duplicate_address() -> NotAllowed:
     return NotAllowed(_("Someone with this email address is already registered for this call."))
+
+
+def _check_address(call: Call, email: str, *, other_than: int | None = None) -> None:
+    """Refuse an address already registered for the call, whatever its case, before any file
+    is written (the unique constraint still stops two registering it at once)."""
+    taken = Representative.objects.filter(call=call, email__iexact=email.strip())
+    if other_than is not None:
+        taken = taken.exclude(pk=other_than)
+    if taken.exists():
+        raise _duplicate_address()
+
+
+def _gone() -> NotAllowed:
+    return NotAllowed(_("This representative is no longer registered."))
 
 
 def _mail_confirmation(representative: Representative, template: str = "registered") -> None:
@@ -178,6 +196,10 @@ def register_representative(
     """Register one representative, mail them a confirmation in the language chosen for them."""
     now = now or timezone.now()
     meetings = _check_meetings(call, meetings)
+    # The files written so far: taken back if the step fails before its end (they would be
+    # nobody's). Not after: what fails then is a callback of the commit, the step is done.
+    stored: list[str] = []
+    finished = False
     try:
         with transaction.atomic():
             # The organization's row is the lock: whoever holds it counts and adds alone.
@@ -195,6 +217,7 @@ def register_representative(
                     )
                     % {"limit": call.max_representatives}
                 )
+            _check_address(call, fields["email"])
             representative = Representative(
                 organization=organization,
                 call=call,
@@ -202,7 +225,7 @@ def register_representative(
                 registered_at=now,
                 **{name: fields[name] for name in PERSON_FIELDS},
             )
-            _store_photo(representative, photo)
+            _store_photo(representative, photo, stored)
             representative.save()
             representative.meetings.set(meetings)
             _record(
@@ -214,8 +237,15 @@ def register_representative(
                 now=now,
             )
             _mail_confirmation(representative)
+            finished = True
     except IntegrityError as error:
+        if not finished:
+            _delete_files(stored)
         raise _duplicate_address() from error
+    except BaseException:
+        if not finished:
+            _delete_files(stored)
+        raise
     return representative
 
 
@@ -236,23 +266,30 @@ def update_representative(
     now = now or timezone.now()
     call = representative.call
     meetings = _check_meetings(call, meetings)
-    before_name, before_email = representative.full_name, representative.email
-    is_replacement = (
-        fields["full_name"].strip().casefold() != before_name.strip().casefold()
-        or fields["email"].strip().casefold() != before_email.strip().casefold()
-    )
-    if is_replacement and photo is None:
+    if _is_replacement(representative, fields) and photo is None:
         raise NotAllowed(_("A new representative needs their own photo: choose one."))
+    stored: list[str] = []
+    finished = False
     try:
         with transaction.atomic():
             Organization.objects.select_for_update().get(pk=representative.organization_id)
-            representative = Representative.objects.select_for_update().get(pk=representative.pk)
+            representative = (
+                Representative.objects.select_for_update().filter(pk=representative.pk).first()
+            )
+            if representative is None:
+                raise _gone()
             _check(representative.organization, call, now)
+            # Decided again on the row as it is now: someone may have changed it meanwhile.
+            before_name = representative.full_name
+            is_replacement = _is_replacement(representative, fields)
+            if is_replacement and photo is None:
+                raise NotAllowed(_("A new representative needs their own photo: choose one."))
+            _check_address(call, fields["email"], other_than=representative.pk)
             old_files = (representative.photo.name, representative.thumbnail.name)
             for name in PERSON_FIELDS:
                 setattr(representative, name, fields[name])
             if photo is not None:
-                _store_photo(representative, photo)
+                _store_photo(representative, photo, stored)
             if is_replacement:
                 representative.registered_at = now
                 representative.registered_by = by
@@ -273,9 +310,24 @@ def update_representative(
             )
             if is_replacement:
                 _mail_confirmation(representative)
+            finished = True
     except IntegrityError as error:
+        if not finished:
+            _delete_files(stored)
         raise _duplicate_address() from error
+    except BaseException:
+        if not finished:
+            _delete_files(stored)
+        raise
     return representative
+
+
+def _is_replacement(representative: Representative, fields: dict) -> bool:
+    """A new name or address is another person."""
+    return (
+        fields["full_name"].strip().casefold() != representative.full_name.strip().casefold()
+        or fields["email"].strip().casefold() != representative.email.strip().casefold()
+    )
 
 
 def remove_representative(
@@ -285,6 +337,12 @@ def remove_representative(
     now = now or timezone.now()
     with transaction.atomic():
         Organization.objects.select_for_update().get(pk=representative.organization_id)
+        # Removed once: a second removal at once (two focal points, a double click) finds
+        # the row gone instead of recording the removal twice.
+        current = Representative.objects.select_for_update().filter(pk=representative.pk).first()
+        if current is None:
+            raise _gone()
+        representative = current
         _check(representative.organization, representative.call, now)
         _record(
             representative.organization,
