@@ -214,11 +214,21 @@ class RegistrationEvent(Record):
 
 
 class RegistrationAnnouncement(models.Model):
-    """That the focal points were told a call's registration opened: mailed once per call."""
+    """That an organization's focal points were told a call's registration is open: once per
+    organization and call, whether it could register when the window opened or only later
+    (accredited at a list's finalizing, ECOSOC status confirmed)."""
 
-    call = models.OneToOneField(Call, on_delete=models.CASCADE, related_name="+")
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="+")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     mailed_at = models.DateTimeField(default=timezone.now)
     recipients = models.PositiveIntegerField(default=0)
 
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["call", "organization"], name="registration_announced_once"
+            )
+        ]
+
     def __str__(self):
-        return f"{self.call}: {self.mailed_at:%Y-%m-%d %H:%M}"
+        return f"{self.call} → {self.organization}: {self.mailed_at:%Y-%m-%d %H:%M}"

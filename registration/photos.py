@@ -11,14 +11,17 @@ import hashlib
 import io
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
 from PIL import Image, ImageOps
 
-from accreditation.uploads import opened_image, read_upload
+from accreditation.uploads import UploadRefused, opened_image, read_upload
 
 # 3 : 4, the ratio of a pass photo; 600 × 800 prints sharply at 35 × 45 mm and more.
 PHOTO_SIZE = (600, 800)
 THUMBNAIL_SIZE = (90, 120)
 ACCEPTED = ("image/jpeg", "image/png")
+# Below this a face prints as a blur on a pass; any camera or phone takes far more.
+MIN_SIDE = 240
 # Above the forehead there is usually more room than below the chin.
 FACE_CENTRE = (0.5, 0.4)
 
@@ -59,6 +62,14 @@ def check_photo(uploaded) -> CheckedPhoto:
     # camera photo costs a few megabytes of pixels instead of a hundred.
     draft = (PHOTO_SIZE[0] * 2, PHOTO_SIZE[1] * 2)
     with opened_image(content, draft_size=draft) as image:
+        if min(image.size) < MIN_SIDE:
+            raise UploadRefused(
+                _(
+                    "The photo is %(width)d × %(height)d pixels: too small to print on a pass. "
+                    "Choose one at least %(minimum)d pixels wide and high."
+                )
+                % {"width": image.width, "height": image.height, "minimum": MIN_SIDE}
+            )
         image = _eight_bits(image)
         # A palette, an alpha channel, or a colour a PNG declares transparent (tRNS).
         if image.mode not in ("RGB", "L") or "transparency" in image.info:

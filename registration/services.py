@@ -433,12 +433,19 @@ def decide_ecosoc_confirmation(
             note=confirmation.reason,
             now=now,
         )
-        _mail_focal_points(
+        count = _mail_focal_points(
             confirmation.organization,
             confirmation.call,
             "ecosoc_confirmed" if confirm else "ecosoc_refused",
             {"reason": confirmation.reason},
         )
+        if confirm and confirmation.call.registration_state_at(now) == RegistrationState.OPEN:
+            # The confirmation's mail says registration is open: no second mail to say it.
+            RegistrationAnnouncement.objects.get_or_create(
+                call=confirmation.call,
+                organization=confirmation.organization,
+                defaults={"mailed_at": now, "recipients": count},
+            )
     return confirmation
 
 
@@ -469,8 +476,10 @@ def organizations_that_may_register(call: Call):
 
 
 def announce_open_registrations(now: datetime | None = None) -> int:
-    """Mail the focal points of every organization that may register, once per call, when
-    the call's registration window is open. Returns how many people were mailed.
+    """Mail the focal points of every organization that may register representatives for a
+    call whose registration window is open, once per organization and call: those who could
+    when it opened, and those who can since (accredited or confirmed later). Returns how many
+    people were mailed.
 
     Run by the ``announce_registrations`` command every few minutes; running it again, or
     twice at once, mails nobody twice.
@@ -479,14 +488,13 @@ def announce_open_registrations(now: datetime | None = None) -> int:
     mailed = 0
     for call in Call.objects.registration_open(now).select_related("venue"):
         with transaction.atomic():
-            # The call's row is the lock: a second run waits, then finds the announcement.
+            # The call's row is the lock: a second run waits, then finds who was told.
             Call.objects.select_for_update().get(pk=call.pk)
-            if RegistrationAnnouncement.objects.filter(call=call).exists():
-                continue
-            count = sum(
-                _mail_focal_points(organization, call, "registration_open")
-                for organization in organizations_that_may_register(call)
-            )
-            RegistrationAnnouncement.objects.create(call=call, mailed_at=now, recipients=count)
-            mailed += count
+            told = RegistrationAnnouncement.objects.filter(call=call).values("organization")
+            for organization in organizations_that_may_register(call).exclude(pk__in=told):
+                count = _mail_focal_points(organization, call, "registration_open")
+                RegistrationAnnouncement.objects.create(
+                    call=call, organization=organization, mailed_at=now, recipients=count
+                )
+                mailed += count
     return mailed

@@ -16,7 +16,7 @@ from django.core.management import call_command
 from accounts.models import OutgoingMail
 from accreditation.models import Application, Status
 from registration import services
-from registration.models import RegistrationAnnouncement
+from registration.models import EcosocConfirmation, RegistrationAnnouncement
 from tests import people
 from tests.factories import (
     ApplicationFactory,
@@ -117,8 +117,11 @@ def test_once_open_the_focal_points_who_may_register_are_mailed_once_each(call):
         "alpha.fr@example.org",
         "confirmed@example.org",
     ]
-    announcement = RegistrationAnnouncement.objects.get()
-    assert (announcement.call, announcement.mailed_at, announcement.recipients) == (call, OPENS, 3)
+    announcements = RegistrationAnnouncement.objects.order_by("recipients")
+    assert [(a.call, a.mailed_at, a.recipients) for a in announcements] == [
+        (call, OPENS, 1),
+        (call, OPENS, 2),
+    ]
 
 
 def test_each_focal_point_is_mailed_in_their_preferred_language(call):
@@ -154,7 +157,7 @@ def test_running_it_again_mails_nobody(call):
     assert services.announce_open_registrations(now=OPENS + timedelta(days=3)) == 0
 
     assert mail.outbox == []
-    assert RegistrationAnnouncement.objects.count() == 1
+    assert RegistrationAnnouncement.objects.count() == 2
 
 
 def test_nothing_is_mailed_once_the_window_has_closed(call):
@@ -179,7 +182,7 @@ def test_each_open_call_is_announced_to_its_own_organizations(call):
 
     assert services.announce_open_registrations(now=OPENS) == 4
 
-    assert RegistrationAnnouncement.objects.count() == 2
+    assert RegistrationAnnouncement.objects.count() == 3
     [message] = [m for m in mail.outbox if m.to == ["other.call@example.org"]]
     assert other.title in message.subject
 
@@ -198,3 +201,35 @@ def test_the_command_announces_the_open_registrations_and_prints_a_count(call):
 
     assert output.getvalue().strip() == "0 focal points mailed."
     assert len(announcements()) == 3
+
+
+def test_an_organization_accredited_after_the_opening_is_told_at_the_next_run(call):
+    services.announce_open_registrations(now=OPENS)
+    mail.outbox.clear()
+    latecomer = OrganizationFactory(name="Latecomer Network")
+    focal_point(latecomer, "latecomer@example.org")
+    accredit(latecomer, call)
+
+    assert services.announce_open_registrations(now=OPENS + timedelta(days=1)) == 1
+
+    assert recipients() == ["latecomer@example.org"]
+    assert services.announce_open_registrations(now=OPENS + timedelta(days=2)) == 0
+
+
+def test_an_organization_confirmed_while_registration_is_open_is_not_told_twice(call):
+    services.announce_open_registrations(now=OPENS)
+    organization = OrganizationFactory(in_ecosoc_status=True)
+    focal_point(organization, "ecosoc.late@example.org")
+    confirmation = EcosocConfirmation.objects.create(organization=organization, call=call)
+    mail.outbox.clear()
+
+    services.decide_ecosoc_confirmation(
+        confirmation=confirmation,
+        by=people.reviewer(),
+        confirm=True,
+        now=OPENS + timedelta(hours=2),
+    )
+    assert recipients() == ["ecosoc.late@example.org"]
+    assert "ECOSOC status confirmed" in mail.outbox[0].subject
+
+    assert services.announce_open_registrations(now=OPENS + timedelta(hours=3)) == 0

@@ -193,7 +193,7 @@ def test_the_checked_photo_carries_the_hash_of_what_is_stored():
 
 @pytest.mark.parametrize("name", ["face.jpg", "face.jpeg", "FACE.JPG"])
 def test_a_jpeg_is_accepted_with_either_extension_in_any_case(name):
-    assert check_photo(upload(name, jpeg_bytes((30, 40)))).content
+    assert check_photo(upload(name, jpeg_bytes((300, 400)))).content
 
 
 # What is refused -------------------------------------------------------------------------
@@ -247,7 +247,7 @@ def test_a_file_over_the_upload_limit_is_refused_naming_its_size_and_the_limit(s
 
 
 def test_a_photo_of_exactly_the_upload_limit_is_accepted(settings):
-    content = jpeg_bytes((30, 40))
+    content = jpeg_bytes((300, 400))
     settings.MAX_UPLOAD_BYTES = len(content)
 
     assert check_photo(upload("face.jpg", content)).content
@@ -301,7 +301,7 @@ def test_a_truncated_png_is_refused_as_unreadable(content):
 
 
 def test_damaged_bytes_anywhere_in_a_jpeg_give_a_refusal_or_a_photo_never_an_error():
-    original = bytearray(jpeg_bytes((120, 160)))
+    original = bytearray(jpeg_bytes((300, 400)))
     # Past the EXIF block: damage there is only a warning, which the test settings raise.
     start = original.index(b"\xff\xdb")
     outcomes = set()
@@ -316,3 +316,20 @@ def test_damaged_bytes_anywhere_in_a_jpeg_give_a_refusal_or_a_photo_never_an_err
             outcomes.add(opened(checked.content).size)
 
     assert outcomes <= {UNREADABLE, (600, 800)}
+
+
+@pytest.mark.parametrize(("width", "height"), [(239, 400), (400, 239), (30, 40)])
+def test_a_photo_too_small_to_print_is_refused_naming_its_size(width, height):
+    message = refusal_of(upload("face.jpg", jpeg_bytes((width, height))))
+
+    assert message == (
+        f"The photo is {width} × {height} pixels: too small to print on a pass. "
+        "Choose one at least 240 pixels wide and high."
+    )
+
+
+def test_a_photo_of_exactly_the_smallest_size_is_accepted():
+    assert opened(check_photo(upload("face.jpg", jpeg_bytes((240, 240)))).content).size == (
+        600,
+        800,
+    )
