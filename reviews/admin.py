@@ -614,3 +614,8 @@ class StaffNoteAdmin(ReadOnlyRecordAdmin):
 class EcosocOrganizationAdmin(ReadOnlyAdmin):
     list_display = ["name", "country", "status", "imported_at"]
     search_fields = ["name"]
+
+
+# The staff side of registration (ECOSOC confirmations, representatives, the record): its own
+# module, registered with the admin when this one is autodiscovered.
+from . import registration_admin  # noqa: E402, F401

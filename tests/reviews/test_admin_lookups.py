@@ -21,14 +21,18 @@ from accounts import services as account_services
 from accounts.admin import PortalAdmin
 from accounts.roles import ADMINISTRATORS, PGA_OFFICE, REVIEWERS
 from accreditation import services
-from accreditation.models import Application, MembershipEvent, StatusChange
+from accreditation.models import Application, MembershipEvent, Status, StatusChange
+from registration.models import EcosocConfirmation, RegistrationEvent
 from reviews import services as review_services
 from tests.factories import (
     CallFactory,
     FocalPointFactory,
+    OrganizationFactory,
+    RepresentativeFactory,
     StaffFactory,
     UserFactory,
     complete_application,
+    open_registration,
 )
 from tests.helpers import sign_in
 
@@ -109,6 +113,18 @@ def record():
         email=focal_point.email,
         actor=focal_point,
     )
+    # Representatives: one registered (on the record) and an ECOSOC confirmation asked for.
+    call = open_registration(application.call)
+    Application.objects.filter(pk=application.pk).update(status=Status.ACCREDITED)
+    RepresentativeFactory(organization=application.organization, call=call)
+    RegistrationEvent.objects.create(
+        organization=application.organization,
+        call=call,
+        kind=RegistrationEvent.Kind.REGISTERED,
+        person="Amina Person",
+        actor=focal_point,
+    )
+    EcosocConfirmation.objects.create(organization=OrganizationFactory(), call=call)
     application.refresh_from_db()
     return SimpleNamespace(application=application, focal_point=focal_point)
 

@@ -15,8 +15,9 @@ from django.urls import reverse
 from accounts.models import OutgoingMail, SecurityEvent
 from accounts.roles import ADMINISTRATORS, PGA_OFFICE, REVIEWERS
 from accreditation.models import Application, EcosocOrganization, StaffNote, Status
+from registration.models import EcosocConfirmation, RegistrationEvent
 from tests import people
-from tests.factories import MeetingFactory, UserFactory, application_in
+from tests.factories import MeetingFactory, RepresentativeFactory, UserFactory, application_in
 from tests.helpers import finish, sign_in
 
 pytestmark = pytest.mark.django_db
@@ -47,6 +48,22 @@ def world():
         ecosoc=EcosocOrganization.objects.create(name="Listed Organization", status="Special"),
         security_event=SecurityEvent.objects.create(
             user=someone, kind=SecurityEvent.Kind.SIGNED_IN
+        ),
+        # The organization asked for its ECOSOC status to be confirmed, and registered someone.
+        confirmation=EcosocConfirmation.objects.create(
+            organization=application.organization, call=application.call
+        ),
+        representative=RepresentativeFactory(
+            organization=application.organization,
+            call=application.call,
+            full_name="Rita Representative",
+        ),
+        registration_event=RegistrationEvent.objects.create(
+            organization=application.organization,
+            call=application.call,
+            kind=RegistrationEvent.Kind.REGISTERED,
+            person="Rita Representative",
+            role="Applicant",
         ),
     )
 
@@ -132,6 +149,42 @@ def focal_points_on_organization_page(client, world):
     return response.status_code == 200 and focal_point.email in response.text
 
 
+def confirm_ecosoc_status(client, world):
+    """The decision's page confirms a waiting request (made waiting again first)."""
+    EcosocConfirmation.objects.filter(pk=world.confirmation.pk).update(
+        status=EcosocConfirmation.Status.REQUESTED, decided_by=None, decided_at=None
+    )
+    url = reverse(
+        "admin:registration_ecosocconfirmation_decide", args=[world.confirmation.pk, "confirm"]
+    )
+    client.post(url)
+    world.confirmation.refresh_from_db()
+    return world.confirmation.status == EcosocConfirmation.Status.CONFIRMED
+
+
+def ecosoc_request_page_offers_answers(client, world):
+    EcosocConfirmation.objects.filter(pk=world.confirmation.pk).update(
+        status=EcosocConfirmation.Status.REQUESTED, decided_by=None, decided_at=None
+    )
+    url = reverse("admin:registration_ecosocconfirmation_change", args=[world.confirmation.pk])
+    response = client.get(url)
+    decide = reverse(
+        "admin:registration_ecosocconfirmation_decide", args=[world.confirmation.pk, "refuse"]
+    )
+    return response.status_code == 200 and decide in response.text
+
+
+def representative_photo(client, world):
+    return finish(client.get(world.representative.photo_url())).status_code == 200
+
+
+def ecosoc_request_page_shows_registrations(client, world):
+    """The request's page shows the whole registration record, representatives' names too."""
+    url = reverse("admin:registration_ecosocconfirmation_change", args=[world.confirmation.pk])
+    response = client.get(url)
+    return response.status_code == 200 and "Rita Representative" in response.text
+
+
 pk = {
     "application": lambda world: world.application.pk,
     "organization": lambda world: world.organization.pk,
@@ -139,6 +192,9 @@ pk = {
     "meeting": lambda world: world.meeting.pk,
     "venue": lambda world: world.venue.pk,
     "user": lambda world: world.user.pk,
+    "confirmation": lambda world: world.confirmation.pk,
+    "representative": lambda world: world.representative.pk,
+    "registration_event": lambda world: world.registration_event.pk,
 }
 
 DOORS = {
@@ -184,6 +240,24 @@ DOORS = {
     "accounts.view_outgoingmail": [admin_page("accounts_outgoingmail_changelist")],
     "accounts.resend_outgoingmail": [send_again_offered],
     "reviews.draw_up_memberstatelist": [office_pages],
+    "registration.view_ecosocconfirmation": [
+        admin_page("registration_ecosocconfirmation_changelist"),
+        admin_page("registration_ecosocconfirmation_change", pk["confirmation"]),
+    ],
+    "registration.decide_ecosocconfirmation": [
+        ecosoc_request_page_offers_answers,
+        confirm_ecosoc_status,
+    ],
+    "registration.view_representative": [
+        admin_page("registration_representative_changelist"),
+        admin_page("registration_representative_change", pk["representative"]),
+        representative_photo,
+    ],
+    "registration.view_registrationevent": [
+        admin_page("registration_registrationevent_changelist"),
+        admin_page("registration_registrationevent_change", pk["registration_event"]),
+        ecosoc_request_page_shows_registrations,
+    ],
 }
 
 MEMBERS = {

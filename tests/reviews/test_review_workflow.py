@@ -132,6 +132,8 @@ EXPECTED_PERMISSIONS = {
         "events.view_call",
         "events.view_meeting",
         "events.view_venue",
+        "registration.view_ecosocconfirmation",
+        "registration.decide_ecosocconfirmation",
     },
     "PGA office": {
         "accreditation.view_application",
@@ -144,6 +146,9 @@ EXPECTED_PERMISSIONS = {
         "events.view_meeting",
         "events.view_venue",
         "reviews.draw_up_memberstatelist",
+        "registration.view_representative",
+        "registration.view_registrationevent",
+        "registration.view_ecosocconfirmation",
     },
     "Member State delegates": set(),
     "Administrators": {
@@ -158,6 +163,8 @@ EXPECTED_PERMISSIONS = {
         "accreditation.view_organization",
         "accreditation.view_statuschange", "accreditation.view_documentevent",
         "accreditation.view_ecosocorganization", "accreditation.add_ecosocorganization",
+        "registration.view_representative", "registration.view_registrationevent",
+        "registration.view_ecosocconfirmation",
     },
 }  # fmt: skip
 
