@@ -51,6 +51,9 @@ from accreditation.models import (
     StatusChange,
 )
 from accreditation.uploads import check_upload
+from registration import services as registration_services
+from registration.models import EcosocConfirmation, RegistrationEvent, Representative
+from registration.photos import check_photo
 from reviews import services as review_services
 from reviews.models import (
     InformationRequest,
@@ -66,6 +69,8 @@ from tests.factories import (
     MeetingFactory,
     UserFactory,
     complete_application,
+    jpeg_bytes,
+    open_registration,
     png_bytes,
 )
 from tests.helpers import content_of
@@ -100,6 +105,9 @@ ECOSOC_NAME = "Gamma Coalition in Consultative Status"
 MAIL_SUBJECT = "Your sign-in link"
 MAIL_BODY = "Open http://testserver/s/a-sign-in-link-is-a-credential/ to sign in"
 OBJECTION_REASON = "Objection: not independent of a government"
+REGISTRATION_CALL = "Migration Review Forum 2034"
+REGISTRATION_MEETING = "Round table on labour migration"
+REPRESENTATIVE = "Wanjiru Kamau Representative"
 ECOSOC_CSV = (
     "Organization Name,Country/Area,Consultative status\n"
     "Delta Network of Migrant Workers,Mexico,Roster\n"
@@ -214,6 +222,50 @@ class World:
     def security_event(self):
         return SecurityEvent.objects.create(
             user=self.colleague, kind=SecurityEvent.Kind.SIGNED_IN, note="Signed in"
+        )
+
+    @cached_property
+    def registration_call(self):
+        """A call A is accredited to, whose registration of representatives is open."""
+        call = open_registration(CallFactory(title=REGISTRATION_CALL, slug="forum-2034"))
+        MeetingFactory(call=call, title=REGISTRATION_MEETING)
+        application = ApplicationFactory(organization=people.organization_a(), call=call)
+        Application.objects.filter(pk=application.pk).update(
+            status=Status.ACCREDITED, reference="SA-2034-00001", submitted_at=timezone.now()
+        )
+        return call
+
+    @cached_property
+    def representative(self):
+        """A's representative, registered through the focal points' page's service."""
+        return registration_services.register_representative(
+            organization=people.organization_a(),
+            call=self.registration_call,
+            by=self.cast[A],
+            fields={
+                "full_name": REPRESENTATIVE,
+                "function": "Lawyer",
+                "gender": "female",
+                "nationality": "KE",
+                "email": "wanjiru@alpha.example",
+                "language": "en",
+            },
+            meetings=self.registration_call.meetings.all(),
+            photo=check_photo(SimpleUploadedFile("face.jpg", jpeg_bytes((300, 400)))),
+        )
+
+    @cached_property
+    def registration_event(self):
+        return RegistrationEvent.objects.get(person=self.representative.full_name)
+
+    @cached_property
+    def ecosoc_b(self):
+        """B, in ECOSOC status, asks for it to be confirmed for the registration call."""
+        organization = people.organization_b()
+        organization.in_ecosoc_status = True
+        organization.save(update_fields=["in_ecosoc_status"])
+        return registration_services.request_ecosoc_confirmation(
+            organization=organization, call=self.registration_call, by=self.cast[B]
         )
 
     @cached_property
@@ -653,6 +705,71 @@ TABLE: list[Row] = [
         # closes their accounts.
         signed_in(200) | dict.fromkeys([*STAFF, D], 403),
         "Delete your account"),
+    # Representatives: A's focal point registers, replaces and removes A's own; nobody else
+    # finds them. Their photos: A's focal points, and the staff who see participants.
+    Row("registration:home", url("registration:home"), own_organization(200, B=200),
+        lambda w, role: {A: REGISTRATION_CALL}.get(role, "Representatives"),
+        hides=lambda w, role: None if role == A else REGISTRATION_CALL,
+        given=lambda w: w.registration_call),
+    Row("registration:call", url("registration:call", slug=lambda w: w.registration_call.slug),
+        own_organization(200), REPRESENTATIVE, given=lambda w: w.representative),
+    Row("registration:add", url("registration:add", slug=lambda w: w.registration_call.slug),
+        own_organization(200, B=Redirect(lambda w: reverse(
+            "registration:call", args=[w.registration_call.slug]))),
+        "Register a representative"),
+    Row("registration:add", url("registration:add", slug=lambda w: w.registration_call.slug),
+        own_organization(Redirect(lambda w: reverse(
+            "registration:call", args=[w.registration_call.slug])),
+            B=Redirect(lambda w: reverse("registration:call", args=[w.registration_call.slug]))),
+        method="post",
+        data=lambda w: {
+            "full_name": "Second Person", "function": "Paralegal", "gender": "male",
+            "nationality": "UG", "email": "second@alpha.example", "language": "en",
+            "meetings": [w.registration_call.meetings.get().pk],
+            "photo": SimpleUploadedFile("face.jpg", jpeg_bytes((300, 400))),
+        },
+        effect=lambda w: Representative.objects.count(), changed_by=frozenset({A}),
+        reset=lambda w: Representative.objects.filter(full_name="Second Person").delete()),
+    Row("registration:ecosoc", url("registration:ecosoc", slug=lambda w: w.registration_call.slug),
+        signed_in(405)),
+    # B, in ECOSOC status, asks; A, accredited, is told it needs not; others have no page.
+    Row("registration:ecosoc", url("registration:ecosoc", slug=lambda w: w.registration_call.slug),
+        own_organization(Redirect(lambda w: reverse(
+            "registration:call", args=[w.registration_call.slug])),
+            B=Redirect(lambda w: reverse("registration:call", args=[w.registration_call.slug]))),
+        method="post",
+        given=lambda w: (people.organization_b().__class__.objects.filter(
+            pk=people.organization_b().pk).update(in_ecosoc_status=True), w.registration_call),
+        effect=lambda w: EcosocConfirmation.objects.count(), changed_by=frozenset({B})),
+    Row("registration:edit", url("registration:edit", public_id=lambda w: w.representative.public_id),
+        own_organization(200), f"Replace or correct {REPRESENTATIVE}"),
+    Row("registration:edit", url("registration:edit", public_id=lambda w: w.representative.public_id),
+        own_organization(Redirect(lambda w: reverse(
+            "registration:call", args=[w.registration_call.slug]))),
+        method="post",
+        data=lambda w: {
+            "full_name": REPRESENTATIVE, "function": "Head of the legal clinic",
+            "gender": "female", "nationality": "KE", "email": "wanjiru@alpha.example",
+            "language": "en", "meetings": [w.registration_call.meetings.get().pk],
+        },
+        effect=lambda w: Representative.objects.get(pk=w.representative.pk).function,
+        changed_by=frozenset({A})),
+    Row("registration:remove",
+        url("registration:remove", public_id=lambda w: w.representative.public_id),
+        own_organization(200), f"Remove {REPRESENTATIVE}"),
+    Row("registration:remove",
+        url("registration:remove", public_id=lambda w: w.representative.public_id),
+        own_organization(Redirect(lambda w: reverse(
+            "registration:call", args=[w.registration_call.slug]))),
+        method="post",
+        effect=lambda w: Representative.objects.filter(pk=w.representative.pk).exists(),
+        changed_by=frozenset({A})),
+    Row("registration:photo",
+        url("registration:photo", public_id=lambda w: w.representative.public_id),
+        own_organization(200, P=200, AD=200, SU=200), "JFIF"),
+    Row("registration:thumbnail",
+        url("registration:thumbnail", public_id=lambda w: w.representative.public_id),
+        own_organization(200, P=200, AD=200, SU=200), "JFIF"),
     # The admin's sign-in: the password form is never offered -----------------------
     Row("admin_login", url("admin_login"),
         everyone(TO_ADMIN)
@@ -715,6 +832,31 @@ TABLE: list[Row] = [
     *model_admin_rows(
         "auth_group", "group", listed=REVIEWERS,
         view={AD, SU}, add={SU}, change={AD, SU}, delete={SU}),
+    # Representatives in the admin: read-only, for the PGA office and administrators;
+    # reviewers read and decide ECOSOC confirmations, and see no representative.
+    *model_admin_rows(
+        "registration_representative", "representative", listed=REPRESENTATIVE,
+        view={P, AD, SU}, add=set(), change={P, AD, SU}, delete=set()),
+    *model_admin_rows(
+        "registration_registrationevent", "registration_event", listed=REPRESENTATIVE,
+        view={P, AD, SU}, add=set(), change={P, AD, SU}, delete=set()),
+    *model_admin_rows(
+        "registration_ecosocconfirmation", "ecosoc_b", listed=people.ORGANIZATION_B,
+        view=ALL_STAFF, add=set(), change=ALL_STAFF, delete=set(),
+        hides=lambda w, role: REPRESENTATIVE if role == R else None,
+        given=lambda w: w.representative),
+    Row("admin:registration_ecosocconfirmation_decide",
+        url("admin:registration_ecosocconfirmation_decide", pk("ecosoc_b"), "confirm"),
+        staff_only({R, SU}), people.ORGANIZATION_B),
+    Row("admin:registration_ecosocconfirmation_decide",
+        url("admin:registration_ecosocconfirmation_decide", pk("ecosoc_b"), "confirm"),
+        staff_only(set(), R=Redirect(change_page("registration_ecosocconfirmation", "ecosoc_b")),
+                   SU=Redirect(change_page("registration_ecosocconfirmation", "ecosoc_b"))),
+        method="post",
+        effect=lambda w: EcosocConfirmation.objects.get(pk=w.ecosoc_b.pk).status,
+        changed_by=frozenset({R, SU}),
+        reset=lambda w: EcosocConfirmation.objects.filter(pk=w.ecosoc_b.pk).update(
+            status=EcosocConfirmation.Status.REQUESTED)),
     # Calls, meetings and venues: every staff role reads them; Administrators keep them.
     *model_admin_rows(
         "events_venue", "venue", listed=lambda w, role: w.venue.name,
