@@ -1,7 +1,15 @@
-"""The staff side's forms: a review step's fields, an internal note, the ECOSOC upload."""
+"""The staff side's forms: a review step's fields, an internal note, the ECOSOC upload, the
+participant list's filters."""
+
+from urllib.parse import urlencode
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+from accreditation.models import Gender, Organization
+
+from . import selectors
+from .regional_groups import GROUPS, RegionalGroup
 
 
 class ReviewForm(forms.Form):
@@ -75,3 +83,86 @@ class CirculateForm(forms.Form):
             "required": _("Set the deadline for objections."),
         },
     )
+
+
+class ParticipantFilterForm(forms.Form):
+    """The participant list's filters, read from the address (GET): each one optional.
+
+    A value that is no choice (typed into the address, or a meeting of another call) gets its
+    message by its field and is not applied; the other filters still are.
+    """
+
+    meeting = forms.ModelChoiceField(
+        label=_("Meeting"), queryset=None, required=False, empty_label=_("All meetings")
+    )
+    regional_group = forms.ChoiceField(
+        label=_("Regional group"),
+        required=False,
+        help_text=_(
+            "That of the participant's organization's country of headquarters, not of their "
+            "nationality."
+        ),
+    )
+    organization_type = forms.ChoiceField(label=_("Type of organization"), required=False)
+    gender = forms.ChoiceField(label=_("Gender"), required=False)
+    organization = forms.ModelChoiceField(
+        label=_("Organization"), queryset=None, required=False, empty_label=_("All organizations")
+    )
+
+    def __init__(self, *args, call, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["meeting"].queryset = call.meetings.order_by("start_date", "title", "pk")
+        self.fields["organization"].queryset = selectors.organizations_with_participants(call)
+        self.fields["organization"].label_from_instance = str
+        self.fields["regional_group"].choices = [
+            ("", _("All regional groups")),
+            *((group.value, group.label) for group in GROUPS),
+            (RegionalGroup.OTHER.value, RegionalGroup.OTHER.label),
+        ]
+        self.fields["organization_type"].choices = [
+            ("", _("All types")),
+            *Organization.Type.choices,
+        ]
+        self.fields["gender"].choices = [("", _("All genders")), *Gender.choices]
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select"
+
+    def _valid(self) -> dict:
+        """The values that passed, whether or not another field failed."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        for name in self.errors:
+            self.fields[name].widget.attrs["class"] = "form-select is-invalid"
+        return {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if name not in self.errors and value not in (None, "")
+        }
+
+    def filters(self) -> selectors.ParticipantFilters:
+        return selectors.ParticipantFilters(**self._valid())
+
+    def applied(self) -> list[tuple[str, str]]:
+        """Each filter applied, as ``(label, value)`` in words, in the fields' order."""
+        valid = self._valid()
+        applied = []
+        for name, field in self.fields.items():
+            if name not in valid:
+                continue
+            value = valid[name]
+            if isinstance(field, forms.ModelChoiceField):
+                words = field.label_from_instance(value)
+            else:
+                words = str(dict(field.choices)[value])
+            applied.append((str(field.label), words))
+        return applied
+
+    def query(self) -> str:
+        """The filters applied, as an address's query string ("" for none)."""
+        return urlencode(
+            [
+                (name, value.pk if hasattr(value, "pk") else value)
+                for name, value in self._valid().items()
+            ]
+        )

@@ -1,6 +1,7 @@
 """What the staff side reads: the screening list, matches with the ECOSOC list and other
 organizations, what changed between submissions, an application's timeline."""
 
+from collections import Counter
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -12,13 +13,18 @@ from accreditation.models import (
     Application,
     Document,
     EcosocOrganization,
+    Gender,
     Organization,
     Status,
 )
 from events import timefmt
+from events.models import Call, Meeting
+from registration.models import Representative
 
 from . import permissions
+from .balance import Tally
 from .models import InformationRequest, ListEntry, ListEvent, MemberStateList, Objection
+from .regional_groups import GROUPS, MEMBER_STATES, RegionalGroup, regional_group
 
 
 def same_organization(normalized_name, domain) -> Q:
@@ -316,3 +322,144 @@ def latest_circulated_lists(member_state: str) -> list[MemberStateList]:
         member_state_list.deadline = deadline_words(member_state_list)
         member_state_list.open = member_state_list.takes_objections()
     return sorted(latest.values(), key=lambda item: item.circulated_at, reverse=True)
+
+
+# Participants: the representatives organizations registered for a call's meetings -----------
+
+
+@dataclass(frozen=True)
+class ParticipantFilters:
+    """What the participant list is narrowed to; ``None`` (or "") is everyone."""
+
+    meeting: Meeting | None = None
+    regional_group: str = ""
+    organization_type: str = ""
+    gender: str = ""
+    organization: Organization | None = None
+
+
+def calls_with_participants() -> QuerySet[Call]:
+    """Calls whose representatives the office may want to see: those with representatives, or
+    whose registration window is set; each with ``participant_count``, the latest first."""
+    return (
+        Call.objects.annotate(participant_count=Count("representatives"))
+        .filter(Q(participant_count__gt=0) | Q(registration_opens_at__isnull=False))
+        .select_related("venue")
+        .order_by("-deadline", "pk")
+    )
+
+
+def organizations_with_participants(call) -> QuerySet[Organization]:
+    """The organizations with at least one representative registered for the call, by name."""
+    return (
+        Organization.objects.filter(
+            Exists(Representative.objects.filter(call=call, organization=OuterRef("pk")))
+        )
+        .only("pk", "name", "acronym")
+        .order_by("name", "pk")
+    )
+
+
+def participants(call, filters: ParticipantFilters | None = None) -> QuerySet[Representative]:
+    """The call's representatives narrowed by the filters, by organization then name.
+
+    A participant's regional group is that of their organization's country of headquarters
+    (not their nationality): the groups are filtered on the organization's country.
+    """
+    filters = filters or ParticipantFilters()
+    representatives = Representative.objects.filter(call=call)
+    if filters.meeting is not None:
+        # Exists, not a join: a representative attending several meetings is one row.
+        representatives = representatives.filter(
+            Exists(
+                Representative.meetings.through.objects.filter(
+                    representative=OuterRef("pk"), meeting=filters.meeting
+                )
+            )
+        )
+    if filters.regional_group == RegionalGroup.OTHER:
+        representatives = representatives.exclude(organization__country__in=list(MEMBER_STATES))
+    elif filters.regional_group:
+        representatives = representatives.filter(
+            organization__country__in=countries_of_group(filters.regional_group)
+        )
+    if filters.organization_type:
+        representatives = representatives.filter(organization__type=filters.organization_type)
+    if filters.gender:
+        representatives = representatives.filter(gender=filters.gender)
+    if filters.organization is not None:
+        representatives = representatives.filter(organization=filters.organization)
+    return representatives.order_by("organization__name", "organization_id", "full_name", "pk")
+
+
+def countries_of_group(group: str) -> list[str]:
+    """The Member States in a regional group (none for "no group" or "other")."""
+    return sorted(code for code, member_of in MEMBER_STATES.items() if member_of == group)
+
+
+def participants_for_page(representatives: QuerySet[Representative]) -> QuerySet[Representative]:
+    """What a row of the participant table shows: the organization and the meetings."""
+    return representatives.select_related("organization").prefetch_related(
+        Prefetch("meetings", queryset=Meeting.objects.order_by("start_date", "title", "pk"))
+    )
+
+
+@dataclass(frozen=True)
+class ParticipantSummary:
+    """How many participants, per gender and per regional group, as ``balance.Tally`` rows.
+
+    Genders: every answer, zeros included. Regional groups: the five always, then "no
+    regional group" and "other (not a Member State)" when a participant is in one.
+    """
+
+    total: int
+    genders: tuple[Tally, ...]
+    regional_groups: tuple[Tally, ...]
+
+    def gender(self, key: str) -> Tally:
+        return next(row for row in self.genders if row.key == key)
+
+    @property
+    def women(self) -> Tally:
+        return self.gender(Gender.FEMALE)
+
+    @property
+    def men(self) -> Tally:
+        return self.gender(Gender.MALE)
+
+
+def participant_summary(representatives: QuerySet[Representative]) -> ParticipantSummary:
+    """The summary of these representatives, in one query whatever their number.
+
+    Labels are in the active language.
+    """
+    counts = (
+        representatives.order_by()
+        .values_list("organization__country", "gender")
+        .annotate(number=Count("pk"))
+    )
+    by_group: Counter[str] = Counter()
+    by_gender: Counter[str] = Counter()
+    for country, gender, number in counts:
+        by_group[regional_group(country)] += number
+        by_gender[gender] += number
+    total = sum(by_gender.values())
+    group_keys = [*GROUPS, *(g for g in (RegionalGroup.NONE, RegionalGroup.OTHER) if by_group[g])]
+    gender_keys = [*Gender.values, *sorted(set(by_gender) - set(Gender.values))]
+    return ParticipantSummary(
+        total=total,
+        genders=tuple(
+            Tally(key, _label(Gender, key), by_gender[key], total) for key in gender_keys
+        ),
+        regional_groups=tuple(
+            Tally(str(group), str(RegionalGroup(group).label), by_group[group], total)
+            for group in group_keys
+        ),
+    )
+
+
+def _label(choices, value: str) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import delegates, office, public
+from .views import delegates, office, participants, public
 
 app_name = "reviews"
 
@@ -18,6 +18,18 @@ urlpatterns = [
     path("office/lists/<int:pk>/finalize/", office.finalize, name="office_finalize"),
     path("office/lists/<int:pk>/compare/<int:other>/", office.compare, name="office_compare"),
     path("office/lists/<int:pk>/list.<str:file_format>", office.export, name="office_export"),
+    # The PGA office and administrators: who registered for a call's meetings.
+    path("office/participants/", participants.calls, name="office_participant_calls"),
+    path(
+        "office/calls/<slug:slug>/participants/",
+        participants.participants,
+        name="office_participants",
+    ),
+    path(
+        "office/calls/<slug:slug>/participants.<str:file_format>",
+        participants.export,
+        name="office_participants_export",
+    ),
     # Member State delegates: the circulated lists, requests and objections.
     path("member-states/", delegates.home, name="delegate_home"),
     path("member-states/lists/<int:pk>/", delegates.list_page, name="delegate_list"),
