@@ -364,3 +364,6 @@ NGO_BRANCH_URL = os.environ.get("NGO_BRANCH_URL", "https://esango.un.org/")
 # are under this share of the proposed participants whose gender is female or male.
 LIST_COUNTRY_SHARE_MAX = float(os.environ.get("LIST_COUNTRY_SHARE_MAX", "0.25"))
 LIST_GENDER_SHARE_MIN = float(os.environ.get("LIST_GENDER_SHARE_MIN", "0.4"))
+# A participants' PDF is laid out in the request (WeasyPrint, about 2.5 ms and 80 kB a
+# person): past this many people the office is asked to narrow the filters or take the XLSX.
+PARTICIPANT_PDF_MAX_ROWS = int(os.environ.get("PARTICIPANT_PDF_MAX_ROWS", "3000"))

@@ -6,7 +6,15 @@ from django.db import connection
 from django.utils import timezone
 
 from accreditation import names
-from accreditation.models import Application, Document, EcosocOrganization, Organization, Status
+from accreditation.models import (
+    Application,
+    Document,
+    EcosocOrganization,
+    Gender,
+    Organization,
+    Status,
+)
+from registration.models import Representative
 from reviews.models import ListEntry
 from reviews.regional_groups import MEMBER_STATES
 
@@ -125,3 +133,43 @@ def add_list_entries(member_state_list, applications, *, homepage_shared=None, r
         )
         for number, application in enumerate(applications)
     )
+
+
+def add_representatives(call, count, *, organizations, meetings, start=0, registered_at=None):
+    """``count`` representatives in a few bulk inserts, each attending one or two meetings.
+
+    Person ``n`` is of organization ``n % len(organizations)``, of the ``n % 4``-th gender, and
+    attends the first meeting, and the second as well when ``n`` is even. Photos are a fixed
+    name: nothing reads them.
+    """
+    genders = list(Gender.values)
+    registered_at = registered_at or timezone.now()
+    representatives = Representative.objects.bulk_create(
+        (
+            Representative(
+                organization=organizations[number % len(organizations)],
+                call=call,
+                full_name=f"Person {number:06d}",
+                function="Delegate",
+                gender=genders[number % len(genders)],
+                nationality="KE",
+                email=f"person{number}@{call.slug}.example.org",
+                language="en",
+                photo="photos/fixed.jpg",
+                thumbnail="photos/fixed-thumbnail.jpg",
+                registered_at=registered_at,
+            )
+            for number in range(start, start + count)
+        ),
+        batch_size=2000,
+    )
+    through = Representative.meetings.through
+    through.objects.bulk_create(
+        (
+            through(representative_id=representative.pk, meeting_id=meeting.pk)
+            for number, representative in enumerate(representatives, start=start)
+            for meeting in (meetings[:2] if number % 2 == 0 else meetings[:1])
+        ),
+        batch_size=5000,
+    )
+    return representatives

@@ -8,7 +8,10 @@ a filtered list can be bookmarked, and its downloads carry the same filters.
 
 from functools import wraps
 
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -107,6 +110,9 @@ def participants(request, slug):
                 for extension in exports.PARTICIPANT_FORMATS
             },
             "timezone_name": call.venue.city,
+            "pdf_too_long": _pdf_too_long(summary.total)
+            if summary.total > settings.PARTICIPANT_PDF_MAX_ROWS
+            else "",
         },
     )
 
@@ -122,4 +128,17 @@ def export(request, slug, file_format):
         # holding more (or other) people than asked for.
         page = reverse("reviews:office_participants", args=[call.slug])
         return redirect(f"{page}?{request.GET.urlencode()}")
+    if file_format == "pdf":
+        count = selectors.participants(call, form.filters()).count()
+        if count > settings.PARTICIPANT_PDF_MAX_ROWS:
+            messages.error(request, _pdf_too_long(count))
+            page = reverse("reviews:office_participants", args=[call.slug])
+            return redirect(f"{page}?{request.GET.urlencode()}" if request.GET else page)
     return exports.participants_response(call, file_format, form.filters(), form.applied())
+
+
+def _pdf_too_long(count: int) -> str:
+    return _(
+        "A PDF holds up to %(limit)s participants and these are %(count)s: narrow them with "
+        "the filters (a meeting, a regional group), or download the XLSX or CSV file."
+    ) % {"limit": intcomma(settings.PARTICIPANT_PDF_MAX_ROWS), "count": intcomma(count)}

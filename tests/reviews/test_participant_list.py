@@ -10,56 +10,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
 
-from accreditation.models import Gender, Organization
-from registration.models import Representative
+from accreditation.models import Organization
 from reviews.views.participants import CHART_SLUG
 from tests import people
+from tests.bulk import add_representatives
 from tests.factories import CallFactory, MeetingFactory, OrganizationFactory, RepresentativeFactory
 
 pytestmark = pytest.mark.django_db
 
 ALL = ["Amina Diallo", "Bruno Costa", "Chloé Martin", "Dana Lee", "Eli Sun"]
 REGISTERED_AT = datetime(2026, 12, 1, 4, 30, tzinfo=UTC)
-
-
-def add_representatives(call, count, *, organizations, meetings, start=0, registered_at=None):
-    """``count`` representatives in a few bulk inserts, each attending one or two meetings.
-
-    Person ``n`` is of organization ``n % len(organizations)``, of the ``n % 4``-th gender, and
-    attends the first meeting, and the second as well when ``n`` is even. Photos are a fixed
-    name: nothing reads them.
-    """
-    genders = list(Gender.values)
-    registered_at = registered_at or timezone.now()
-    representatives = Representative.objects.bulk_create(
-        (
-            Representative(
-                organization=organizations[number % len(organizations)],
-                call=call,
-                full_name=f"Person {number:06d}",
-                function="Delegate",
-                gender=genders[number % len(genders)],
-                nationality="KE",
-                email=f"person{number}@{call.slug}.example.org",
-                language="en",
-                photo="photos/fixed.jpg",
-                thumbnail="photos/fixed-thumbnail.jpg",
-                registered_at=registered_at,
-            )
-            for number in range(start, start + count)
-        ),
-        batch_size=2000,
-    )
-    through = Representative.meetings.through
-    through.objects.bulk_create(
-        (
-            through(representative_id=representative.pk, meeting_id=meeting.pk)
-            for number, representative in enumerate(representatives, start=start)
-            for meeting in (meetings[:2] if number % 2 == 0 else meetings[:1])
-        ),
-        batch_size=5000,
-    )
-    return representatives
 
 
 def summit():
