@@ -972,6 +972,18 @@ TABLE: list[Row] = [
         url("admin:accreditation_application_call_documents", call_id=lambda w: w.call.pk),
         staff_only({R, P, SU}), zip_names),
     # The lists for Member States: the PGA office's pages -------------------------------
+    # Participant lists: the PGA office and administrators (who see every representative);
+    # reviewers and delegates are refused.
+    Row("reviews:office_participant_calls", url("reviews:office_participant_calls"),
+        office_only(AD=200), REGISTRATION_CALL, given=lambda w: w.representative),
+    Row("reviews:office_participants",
+        url("reviews:office_participants", slug=lambda w: w.registration_call.slug),
+        office_only(AD=200), [REGISTRATION_CALL, REPRESENTATIVE], given=lambda w: w.representative),
+    Row("reviews:office_participants_export",
+        url("reviews:office_participants_export", slug=lambda w: w.registration_call.slug,
+            file_format="csv"),
+        office_only(AD=200), [REPRESENTATIVE, "wanjiru@alpha.example"],
+        given=lambda w: w.representative),
     Row("reviews:office_home", url("reviews:office_home"), office_only(),
         ["Lists for Member States", CALL], given=lambda w: w.member_state_list),
     Row("reviews:office_list", url("reviews:office_list", slug=lambda w: w.call.slug),
