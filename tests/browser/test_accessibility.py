@@ -16,6 +16,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone, translation
 from playwright.sync_api import expect
@@ -25,8 +26,10 @@ from accounts.models import User
 from accounts.roles import MEMBER_STATE_DELEGATES, REVIEWERS
 from accreditation import services
 from accreditation.forms import OrganizationForm
-from accreditation.models import Application, Gender, ProposedParticipant, Status
+from accreditation.models import Application, Gender, Organization, ProposedParticipant, Status
 from events.models import Call
+from registration import services as registration_services
+from registration.photos import check_photo
 from reviews import services as review_services
 from reviews.balance import balance_of
 from reviews.models import SharedItem
@@ -51,6 +54,8 @@ from tests.factories import (
     UserFactory,
     ViennaVenueFactory,
     complete_application,
+    jpeg_bytes,
+    open_registration,
 )
 from tests.helpers import sign_in
 
@@ -554,6 +559,41 @@ class Data:
             "Network of migrant workers' associations,Mexico,Roster\n"
         )
         self.lists_for_member_states()
+        self.representatives(application)
+
+    def representatives(self, application):
+        """The applicant's organization accredited to a call whose registration is open, with
+        one representative registered; another organization in ECOSOC status waiting for a
+        reviewer's confirmation for it."""
+        accredited = application("Migration review forum")
+        Application.objects.filter(pk=accredited.pk).update(
+            status=Status.ACCREDITED, reference="SA-2034-00001", submitted_at=timezone.now()
+        )
+        self.registration_call = open_registration(accredited.call)
+        self.representative = registration_services.register_representative(
+            organization=accredited.organization,
+            call=self.registration_call,
+            by=self.applicant,
+            fields={
+                "full_name": "Wanjiru Kamau",
+                "function": "Lawyer",
+                "gender": Gender.FEMALE,
+                "nationality": "KE",
+                "email": "wanjiru@migrantvoices.example",
+                "language": "en",
+            },
+            meetings=self.registration_call.meetings.all(),
+            photo=check_photo(SimpleUploadedFile("face.jpg", jpeg_bytes((600, 800)))),
+        )
+        waiting = FocalPointFactory(
+            user=UserFactory(email="focal@waiting-ecosoc.example"),
+            organization=OrganizationFactory(name="Coalition in consultative status"),
+        )
+        Organization.objects.filter(pk=waiting.organization_id).update(in_ecosoc_status=True)
+        waiting.organization.refresh_from_db()
+        self.ecosoc_request = registration_services.request_ecosoc_confirmation(
+            organization=waiting.organization, call=self.registration_call, by=waiting.user
+        )
 
     def lists_for_member_states(self):
         """The office's and the delegates' pages, and the public one: a call whose list was
@@ -798,6 +838,27 @@ def visit_every_page(visit: Visit, data: Data):
         reverse("accreditation:remove_focal_point", args=[data.applicant.pk]),
     )
 
+    # The applicant's representatives: the calls, one call's, the form (and its errors),
+    # replacing and removing.
+    visit.goto("representatives", reverse("registration:home"))
+    visit.goto(
+        "representatives of a call",
+        reverse("registration:call", args=[data.registration_call.slug]),
+    )
+    visit.goto(
+        "register a representative",
+        reverse("registration:add", args=[data.registration_call.slug]),
+    )
+    visit.after("register a representative, with errors", submit.click, status=400)
+    visit.goto(
+        "replace or correct a representative",
+        reverse("registration:edit", args=[data.representative.public_id]),
+    )
+    visit.goto(
+        "remove a representative",
+        reverse("registration:remove", args=[data.representative.public_id]),
+    )
+
     # A Member State delegate.
     visit.as_user(data.delegate)
     visit.goto("delegate's home, no Member State set", reverse("accreditation:dashboard"))
@@ -842,6 +903,10 @@ def visit_every_page(visit: Visit, data: Data):
     visit.goto(
         "start an application, ECOSOC refusal",
         reverse("accreditation:start", args=[data.call.slug]),
+    )
+    visit.goto(
+        "representatives, ECOSOC status to confirm",
+        reverse("registration:call", args=[data.registration_call.slug]),
     )
 
     # A reviewer: the second factor, then the admin's list and an application's page.
@@ -894,6 +959,55 @@ def visit_every_page(visit: Visit, data: Data):
     )
     for box in ("#ecosoc-added", "#ecosoc-removed", "#ecosoc-unchanged"):
         expect(page.locator(f"{box} li")).to_have_count(1)
+    # ECOSOC status confirmations: the requests, one of them, refusing it (with a missing
+    # reason; not confirmed, so that the other language's sweep finds it waiting).
+    visit.goto(
+        "admin: ECOSOC status confirmations",
+        reverse("admin:registration_ecosocconfirmation_changelist"),
+        admin=True,
+    )
+    visit.goto(
+        "admin: an ECOSOC status confirmation",
+        reverse("admin:registration_ecosocconfirmation_change", args=[data.ecosoc_request.pk]),
+        admin=True,
+    )
+    visit.goto(
+        "admin: refuse an ECOSOC status",
+        reverse(
+            "admin:registration_ecosocconfirmation_decide",
+            args=[data.ecosoc_request.pk, "refuse"],
+        ),
+        admin=True,
+    )
+    visit.after(
+        "admin: refuse an ECOSOC status, without a reason",
+        page.locator("#content-main form [type=submit]").first.click,
+        status=400,
+        admin=True,
+    )
+
+    # The PGA office: the participant lists, then the representatives in the admin.
+    visit.as_user(data.office)
+    visit.goto("office: participant lists", reverse("reviews:office_participant_calls"))
+    visit.goto(
+        "office: a call's participants",
+        reverse("reviews:office_participants", args=[data.registration_call.slug]),
+    )
+    visit.goto(
+        "office: participants filtered, with an error",
+        reverse("reviews:office_participants", args=[data.registration_call.slug])
+        + "?gender=female&meeting=999999",
+    )
+    visit.goto(
+        "admin: representatives",
+        reverse("admin:registration_representative_changelist"),
+        admin=True,
+    )
+    visit.goto(
+        "admin: a representative",
+        reverse("admin:registration_representative_change", args=[data.representative.pk]),
+        admin=True,
+    )
 
 
 @in_browser
@@ -925,5 +1039,5 @@ def test_every_page_passes_axe_and_the_nu_html_checker_in_english_and_french(
             f"{time.monotonic() - started:.1f} s"
             + "".join(f"\n  tolerated, to be fixed: {known}" for known in sorted(report.tolerated))
         )
-    assert len(report.pages) == 2 * 46
+    assert len(report.pages) == 2 * 62
     assert not report.problems, str(report)
