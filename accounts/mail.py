@@ -6,6 +6,7 @@ transaction commits, and tries again while the SMTP server refuses it or cannot 
 A step that is rolled back sends nothing.
 """
 
+import re
 from datetime import datetime
 
 from django.conf import settings
@@ -20,6 +21,8 @@ from .tasks import enqueue_delivery
 # Sign-in mail goes first: someone is waiting for it, while a bulk step's hundred messages
 # can wait a little (the database worker takes the highest priority first).
 NORMAL_PRIORITY = 0
+# Any run of white space, line breaks included, but the no-break spaces (U+00A0, U+202F).
+ONE_LINE = re.compile(r"[^\S\u00a0\u202f]+")
 SIGN_IN_PRIORITY = 50
 
 
@@ -51,8 +54,9 @@ def send_templated_mail(
     language = language or settings.LANGUAGE_CODE
     with translation.override(language):
         context = {**context, "site_url": settings.SITE_URL}
-        # A subject is one line: a line break in a value would start a new header.
-        subject = " ".join(render_text(f"{template}_subject.txt", context).split())
+        # A subject is one line: a line break in a value would start a new header. The
+        # no-break spaces French puts before a colon stay.
+        subject = ONE_LINE.sub(" ", render_text(f"{template}_subject.txt", context)).strip()
         body_text = render_text(f"{template}.txt", context)
         body_html = render_to_string(f"{template}.html", context)
     # The message and its task together, even outside a transaction of the caller's.

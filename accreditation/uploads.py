@@ -29,7 +29,7 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 SIGNATURES = [
     (b"%PDF-", "application/pdf"),
@@ -385,6 +385,9 @@ def opened_image(content: bytes, *, draft_size: tuple[int, int] | None = None):
                 )
             if draft_size is not None:
                 image.draft("RGB", draft_size)
+            # A truncated file is refused, never padded out: WeasyPrint, once imported for a
+            # PDF export, turns this global of Pillow's on for the whole process.
+            ImageFile.LOAD_TRUNCATED_IMAGES = False
             image.load()
             # One full-size copy of the pixels, the decoded one, turned upright in place.
             ImageOps.exif_transpose(image, in_place=True)

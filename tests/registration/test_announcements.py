@@ -90,11 +90,7 @@ def call():
 
 
 def announcements():
-    return [
-        message
-        for message in mail.outbox
-        if message.subject.startswith("Registration of representatives is open")
-    ]
+    return [message for message in mail.outbox if "/representatives/calls/" in message.body]
 
 
 def recipients():

@@ -333,3 +333,15 @@ def test_a_photo_of_exactly_the_smallest_size_is_accepted():
         600,
         800,
     )
+
+
+def test_a_truncated_photo_is_refused_even_after_weasyprint_was_imported():
+    # WeasyPrint turns Pillow's LOAD_TRUNCATED_IMAGES on when imported (for a PDF export in
+    # the same worker); an upload must still be refused.
+    import weasyprint  # noqa: F401
+    from PIL import ImageFile
+
+    ImageFile.LOAD_TRUNCATED_IMAGES = True
+    content = jpeg_bytes((300, 400))
+
+    assert refusal_of(upload("face.jpg", content[: len(content) // 2])) == UNREADABLE
