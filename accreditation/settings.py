@@ -366,4 +366,7 @@ LIST_COUNTRY_SHARE_MAX = float(os.environ.get("LIST_COUNTRY_SHARE_MAX", "0.25"))
 LIST_GENDER_SHARE_MIN = float(os.environ.get("LIST_GENDER_SHARE_MIN", "0.4"))
 # A participants' PDF is laid out in the request (WeasyPrint, about 2.5 ms and 80 kB a
 # person): past this many people the office is asked to narrow the filters or take the XLSX.
+# Each registration or replacement of a representative mails the person named: so many a day
+# per organization and call.
+REGISTRATION_MAILS_PER_DAY = int(os.environ.get("REGISTRATION_MAILS_PER_DAY", "20"))
 PARTICIPANT_PDF_MAX_ROWS = int(os.environ.get("PARTICIPANT_PDF_MAX_ROWS", "3000"))

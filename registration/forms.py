@@ -3,12 +3,14 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from accounts.forms import ValidKeysMultipleChoiceField
 from accreditation.forms import one_line
 from accreditation.models import Gender
 from accreditation.uploads import UploadRefused, display_name
 
 from .models import Representative
 from .photos import ACCEPTED, PHOTO_SIZE, check_photo
+from .services import address_refusal
 
 
 class PhotoField(forms.FileField):
@@ -63,7 +65,7 @@ class RepresentativeForm(forms.Form):
     language = forms.ChoiceField(
         label=_("Language of their mail"), choices=settings.LANGUAGES, widget=forms.RadioSelect
     )
-    meetings = forms.ModelMultipleChoiceField(
+    meetings = ValidKeysMultipleChoiceField(
         label=_("Meetings they will attend"),
         queryset=None,
         widget=forms.CheckboxSelectMultiple,
@@ -86,8 +88,11 @@ class RepresentativeForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args, call, representative: Representative | None = None, **kwargs):
+    def __init__(
+        self, *args, call, organization, representative: Representative | None = None, **kwargs
+    ):
         self.call = call
+        self.organization = organization
         self.representative = representative
         super().__init__(*args, **kwargs)
         self.fields["meetings"].queryset = call.meetings.all()
@@ -105,13 +110,13 @@ class RepresentativeForm(forms.Form):
 
     def clean_email(self):
         email = self.cleaned_data["email"]
-        others = Representative.objects.filter(call=self.call, email__iexact=email)
-        if self.representative is not None:
-            others = others.exclude(pk=self.representative.pk)
-        if others.exists():
-            raise forms.ValidationError(
-                _("Someone with this email address is already registered for this call.")
-            )
+        if refusal := address_refusal(
+            self.call,
+            email,
+            organization=self.organization,
+            other_than=self.representative.pk if self.representative else None,
+        ):
+            raise forms.ValidationError(refusal)
         return email
 
     def clean(self):

@@ -38,7 +38,12 @@ def standings(organization: Organization) -> list[CallStanding]:
     scope = Q(pk__in=accredited) | Q(pk__in=asked)
     if organization.in_ecosoc_status:
         scope |= Q(is_published=True, registration_closes_at__isnull=False)
-    calls = Call.objects.filter(scope).select_related("venue").order_by("registration_opens_at")
+    calls = (
+        Call.objects.published()
+        .filter(scope)
+        .select_related("venue")
+        .order_by("registration_opens_at")
+    )
     rows = []
     for call in calls:
         standing = eligibility(organization, call)

@@ -7,11 +7,13 @@ the call, and the call's limit per organization, counted with the organization's
 so that two focal points registering at once cannot pass it.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -20,7 +22,7 @@ from accounts.mail import send_templated_mail
 from accounts.models import User
 from accounts.roles import role_of
 from accreditation.models import Application, Organization, Status
-from accreditation.services import NotAllowed
+from accreditation.services import NotAllowed, TooMany
 from events.models import Call, RegistrationState
 from events.timefmt import in_zone
 
@@ -153,14 +155,56 @@ def _duplicate_address() -> NotAllowed:
     return NotAllowed(_("Someone with this email address is already registered for this call."))
 
 
-def _check_address(call: Call, email: str, *, other_than: int | None = None) -> None:
-    """Refuse an address already registered for the call, whatever its case, before any file
-    is written (the unique constraint still stops two registering it at once)."""
+def address_refusal(
+    call: Call, email: str, *, organization: Organization, other_than: int | None = None
+) -> str:
+    """Why the address cannot be registered for the call ("" if it can): one person, one
+    registration per call, whatever the case of the address. Another organization's
+    registration is not named: its people are its own."""
     taken = Representative.objects.filter(call=call, email__iexact=email.strip())
     if other_than is not None:
         taken = taken.exclude(pk=other_than)
-    if taken.exists():
-        raise _duplicate_address()
+    owner = taken.values_list("organization_id", flat=True).first()
+    if owner is None:
+        return ""
+    if owner == organization.pk:
+        return _("Someone with this email address is already registered for this call.")
+    contact = f" ({call.contact_email})" if call.contact_email else ""
+    return _(
+        "This address cannot be registered for this call. If this person represents your "
+        "organization, write to the organizers%(contact)s."
+    ) % {"contact": contact}
+
+
+def _check_address(
+    call: Call, email: str, *, organization: Organization, other_than: int | None = None
+) -> None:
+    """Refuse an address already registered for the call before any file is written (the
+    unique constraint still stops two registering it at once)."""
+    if refusal := address_refusal(call, email, organization=organization, other_than=other_than):
+        raise NotAllowed(refusal)
+
+
+def _check_daily_mail(organization: Organization, call: Call, now: datetime) -> None:
+    """Each registration and replacement mails someone the focal point names: so many a day
+    per organization and call, so that the portal cannot be made to mail any address at will.
+    Called with the organization's row locked."""
+    limit = settings.REGISTRATION_MAILS_PER_DAY
+    sent = RegistrationEvent.objects.filter(
+        organization=organization,
+        call=call,
+        kind__in=[RegistrationEvent.Kind.REGISTERED, RegistrationEvent.Kind.REPLACED],
+        at__gt=now - timedelta(days=1),
+    ).count()
+    if sent >= limit:
+        raise TooMany(
+            _(
+                "Your organization has registered or replaced %(count)d people for this call "
+                "in the last 24 hours, the most the portal mails in a day. Try again tomorrow, "
+                "or write to the organizers."
+            )
+            % {"count": sent}
+        )
 
 
 def _gone() -> NotAllowed:
@@ -217,7 +261,8 @@ def register_representative(
                     )
                     % {"limit": call.max_representatives}
                 )
-            _check_address(call, fields["email"])
+            _check_address(call, fields["email"], organization=organization)
+            _check_daily_mail(organization, call, now)
             representative = Representative(
                 organization=organization,
                 call=call,
@@ -266,7 +311,7 @@ def update_representative(
     now = now or timezone.now()
     call = representative.call
     meetings = _check_meetings(call, meetings)
-    if _is_replacement(representative, fields) and photo is None:
+    if is_replacement(representative, fields) and photo is None:
         raise NotAllowed(_("A new representative needs their own photo: choose one."))
     stored: list[str] = []
     finished = False
@@ -281,16 +326,23 @@ def update_representative(
             _check(representative.organization, call, now)
             # Decided again on the row as it is now: someone may have changed it meanwhile.
             before_name = representative.full_name
-            is_replacement = _is_replacement(representative, fields)
-            if is_replacement and photo is None:
+            replacing = is_replacement(representative, fields)
+            if replacing and photo is None:
                 raise NotAllowed(_("A new representative needs their own photo: choose one."))
-            _check_address(call, fields["email"], other_than=representative.pk)
+            _check_address(
+                call,
+                fields["email"],
+                organization=representative.organization,
+                other_than=representative.pk,
+            )
+            if replacing:
+                _check_daily_mail(representative.organization, call, now)
             old_files = (representative.photo.name, representative.thumbnail.name)
             for name in PERSON_FIELDS:
                 setattr(representative, name, fields[name])
             if photo is not None:
                 _store_photo(representative, photo, stored)
-            if is_replacement:
+            if replacing:
                 representative.registered_at = now
                 representative.registered_by = by
             representative.save()
@@ -300,15 +352,13 @@ def update_representative(
             _record(
                 representative.organization,
                 call,
-                RegistrationEvent.Kind.REPLACED
-                if is_replacement
-                else RegistrationEvent.Kind.CORRECTED,
+                RegistrationEvent.Kind.REPLACED if replacing else RegistrationEvent.Kind.CORRECTED,
                 by=by,
                 person=representative.full_name,
-                replaced_person=before_name if is_replacement else "",
+                replaced_person=before_name if replacing else "",
                 now=now,
             )
-            if is_replacement:
+            if replacing:
                 _mail_confirmation(representative)
             finished = True
     except IntegrityError as error:
@@ -322,7 +372,7 @@ def update_representative(
     return representative
 
 
-def _is_replacement(representative: Representative, fields: dict) -> bool:
+def is_replacement(representative: Representative, fields: dict) -> bool:
     """A new name or address is another person."""
     return (
         fields["full_name"].strip().casefold() != representative.full_name.strip().casefold()
@@ -364,6 +414,8 @@ def request_ecosoc_confirmation(
 ) -> EcosocConfirmation:
     """Ask reviewers to confirm the organization's ECOSOC status for the call."""
     now = now or timezone.now()
+    if not call.is_published:
+        raise NotAllowed(_("This call is not published."))
     if call.registration_state_at(now) in (
         RegistrationState.NOT_SCHEDULED,
         RegistrationState.CLOSED,
@@ -372,12 +424,27 @@ def request_ecosoc_confirmation(
     standing = eligibility(organization, call)
     if standing == Eligibility.ACCREDITED:
         raise NotAllowed(_("Your organization is accredited to this call: register directly."))
-    if standing in (
-        Eligibility.ECOSOC_REQUESTED,
-        Eligibility.ECOSOC_CONFIRMED,
-        Eligibility.ECOSOC_REFUSED,
-    ):
+    if standing in (Eligibility.ECOSOC_REQUESTED, Eligibility.ECOSOC_CONFIRMED):
         raise NotAllowed(_("Your organization has already asked for this call."))
+    if standing == Eligibility.ECOSOC_REFUSED and organization.in_ecosoc_status:
+        # Asked again after a refusal (the status fixed, a mistake put right): the same
+        # request waits again; the refusal and its reason stay on the record.
+        with transaction.atomic():
+            confirmation = EcosocConfirmation.objects.select_for_update().get(
+                organization=organization, call=call
+            )
+            if confirmation.status != EcosocConfirmation.Status.REFUSED:
+                raise NotAllowed(_("Your organization has already asked for this call."))
+            confirmation.status = EcosocConfirmation.Status.REQUESTED
+            confirmation.requested_by = by
+            confirmation.requested_at = now
+            confirmation.decided_by = None
+            confirmation.decided_at = None
+            confirmation.reason = ""
+            confirmation.save()
+            _record(organization, call, RegistrationEvent.Kind.ECOSOC_REQUESTED, by=by, now=now)
+            _mail_reviewers(confirmation)
+        return confirmation
     if standing != Eligibility.MAY_ASK_ECOSOC:
         raise NotAllowed(
             _(
@@ -391,9 +458,32 @@ def request_ecosoc_confirmation(
                 organization=organization, call=call, requested_by=by, requested_at=now
             )
             _record(organization, call, RegistrationEvent.Kind.ECOSOC_REQUESTED, by=by, now=now)
+            _mail_reviewers(confirmation)
     except IntegrityError as error:
         raise NotAllowed(_("Your organization has already asked for this call.")) from error
     return confirmation
+
+
+def _mail_reviewers(confirmation: EcosocConfirmation) -> None:
+    """Tell the people who decide that a request waits (one mail each per request: an
+    organization asks once per call, and again only after a refusal)."""
+    deciders = User.objects.filter(
+        is_active=True,
+        groups__permissions__codename="decide_ecosocconfirmation",
+        groups__permissions__content_type__app_label="registration",
+    ).distinct()
+    admin_url = reverse("admin:registration_ecosocconfirmation_change", args=[confirmation.pk])
+    for person in deciders:
+        send_templated_mail(
+            "registration/email/ecosoc_requested",
+            [person.email],
+            {
+                "organization": confirmation.organization,
+                "call": confirmation.call,
+                "admin_url": admin_url,
+            },
+            language=person.preferred_language,
+        )
 
 
 def decide_ecosoc_confirmation(

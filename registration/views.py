@@ -28,7 +28,7 @@ def _organization(request):
 
 
 def _call(slug) -> Call:
-    return get_object_or_404(Call.objects.select_related("venue"), slug=slug)
+    return get_object_or_404(Call.objects.published().select_related("venue"), slug=slug)
 
 
 def _own_representative(request, public_id) -> Representative:
@@ -117,7 +117,11 @@ def add(request, slug):
                 full_name=person.full_name, function=person.function, gender=person.gender
             )
     form = RepresentativeForm(
-        request.POST or None, request.FILES or None, call=call, initial=initial
+        request.POST or None,
+        request.FILES or None,
+        call=call,
+        organization=organization,
+        initial=initial,
     )
     if request.method == "POST":
         if form.is_valid():
@@ -162,12 +166,14 @@ def edit(request, public_id):
         request.POST or None,
         request.FILES or None,
         call=call,
+        organization=organization,
         representative=representative,
         initial=initial,
     )
     if request.method == "POST":
         if form.is_valid():
             before = representative.full_name
+            replacing = services.is_replacement(representative, form.person())
             try:
                 representative = services.update_representative(
                     representative=representative,
@@ -179,7 +185,7 @@ def edit(request, public_id):
             except services.NotAllowed as refusal:
                 form.add_error(None, refusal.message)
             else:
-                if representative.full_name != before:
+                if replacing:
                     message = _(
                         "%(new)s replaces %(old)s; a confirmation was mailed to %(email)s."
                     ) % {

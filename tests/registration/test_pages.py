@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accreditation.models import ProposedParticipant, Status
+from registration import services
 from registration.models import EcosocConfirmation, RegistrationEvent, Representative
 from tests import people
 from tests.factories import (
@@ -318,3 +319,76 @@ def test_the_call_page_costs_the_same_queries_for_one_or_two_people(
     )
     with django_assert_max_num_queries(22):
         client_a.get(url)
+
+
+def test_a_meeting_number_past_any_column_is_refused_by_its_field(client_a, accredited):
+    call = accredited["call"]
+
+    response = client_a.post(
+        reverse("registration:add", args=[call.slug]),
+        person(call, meetings=["9223372036854775808"]),
+    )
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["meetings"]
+
+
+def test_an_unpublished_call_has_no_registration_page(client):
+    applicant = people.applicant_b()
+    organization = people.organization_b()
+    organization.in_ecosoc_status = True
+    organization.save()
+    call = open_registration(MeetingFactory().call)
+    call.is_published = False
+    call.save()
+    sign_in(client, applicant)
+
+    assert client.get(reverse("registration:call", args=[call.slug])).status_code == 404
+    assert client.post(reverse("registration:ecosoc", args=[call.slug])).status_code == 404
+    assert call.title not in client.get(reverse("registration:home")).content.decode()
+    assert not EcosocConfirmation.objects.exists()
+
+
+def test_the_edit_page_says_what_happened_a_correction_or_a_replacement(client_a, accredited):
+    call = accredited["call"]
+    client_a.post(reverse("registration:add", args=[call.slug]), person(call))
+    representative = Representative.objects.get()
+    url = reverse("registration:edit", args=[representative.public_id])
+    mail.outbox.clear()
+
+    corrected = client_a.post(url, person(call, full_name="AMINA DIALLO", photo=None), follow=True)
+    assert "The details of AMINA DIALLO are saved." in corrected.content.decode()
+    assert mail.outbox == []
+
+    replaced = client_a.post(url, person(call, email="other@alpha.example"), follow=True)
+    assert "replaces" in replaced.content.decode()
+    assert [m.to for m in mail.outbox] == [["other@alpha.example"]]
+
+
+def test_a_refused_organization_asks_again_and_the_refusal_stays_on_the_record(client):
+    applicant = people.applicant_b()
+    organization = people.organization_b()
+    organization.in_ecosoc_status = True
+    organization.save()
+    call = open_registration(MeetingFactory().call)
+    sign_in(client, applicant)
+    client.post(reverse("registration:ecosoc", args=[call.slug]))
+
+    services.decide_ecosoc_confirmation(
+        confirmation=EcosocConfirmation.objects.get(),
+        by=people.reviewer(),
+        confirm=False,
+        reason="Not on the ECOSOC list under this name.",
+    )
+    page = client.get(reverse("registration:call", args=[call.slug])).content.decode()
+    assert "Not on the ECOSOC list under this name." in page
+    assert "Ask again for our ECOSOC status to be confirmed" in page
+
+    client.post(reverse("registration:ecosoc", args=[call.slug]))
+
+    assert EcosocConfirmation.objects.get().status == EcosocConfirmation.Status.REQUESTED
+    assert list(RegistrationEvent.objects.order_by("pk").values_list("kind", flat=True)) == [
+        "ecosoc_requested",
+        "ecosoc_refused",
+        "ecosoc_requested",
+    ]

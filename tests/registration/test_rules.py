@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.core import mail
 from django.core.files.storage import default_storage
@@ -20,6 +21,7 @@ from django.db import transaction
 from accounts.models import OutgoingMail
 from accounts.roles import APPLICANT, REVIEWERS
 from accreditation.models import Application, Status
+from accreditation.services import TooMany
 from registration import services
 from registration.models import EcosocConfirmation, RegistrationEvent, Representative
 from registration.photos import check_photo
@@ -30,6 +32,7 @@ from tests.factories import (
     FocalPointFactory,
     MeetingFactory,
     OrganizationFactory,
+    UserFactory,
     jpeg_bytes,
     png_bytes,
 )
@@ -491,7 +494,9 @@ def test_an_address_registered_by_another_organization_in_the_call_is_refused(
     with pytest.raises(NotAllowed) as refused:
         register(other, call, FocalPointFactory(organization=other).user, [meeting])
 
-    assert refused.value.message == SAME_ADDRESS
+    # Another organization's people are its own: the message does not say they are there.
+    assert refused.value.message.startswith("This address cannot be registered for this call.")
+    assert "already registered" not in refused.value.message
 
 
 def test_the_same_address_may_be_registered_for_another_call(organization, focal_point, registered):
@@ -825,3 +830,79 @@ def test_a_png_photo_is_stored_as_a_jpeg(organization, call, focal_point, meetin
 
     assert representative.photo.name.endswith(".jpg")
     assert stored(representative.photo.name)[:3] == b"\xff\xd8\xff"
+
+
+def test_each_organization_registers_or_replaces_at_most_so_many_people_a_day(
+    organization, call, focal_point, meeting, settings
+):
+    settings.REGISTRATION_MAILS_PER_DAY = 2
+    call.max_representatives = 5
+    call.save()
+    for number in range(2):
+        register(organization, call, focal_point, [meeting], email=f"p{number}@alpha.example")
+    mail.outbox.clear()
+
+    with pytest.raises(TooMany) as refused:
+        register(
+            organization,
+            call,
+            focal_point,
+            [meeting],
+            email="third@alpha.example",
+            now=DURING + timedelta(hours=1),
+        )
+
+    assert "the most the portal mails in a day" in refused.value.message
+    assert mail.outbox == []
+    # A day later, the next one is mailed.
+    register(
+        organization,
+        call,
+        focal_point,
+        [meeting],
+        email="third@alpha.example",
+        now=DURING + timedelta(days=1, minutes=1),
+    )
+    assert [m.to for m in mail.outbox] == [["third@alpha.example"]]
+
+
+@pytest.mark.parametrize(
+    ("when", "says"),
+    [
+        (OPENS - timedelta(days=1), "Registration opens on 15 January 2030"),
+        (DURING, "Registration is open from 15 January 2030"),
+        (CLOSES + timedelta(days=1), "Registration closed on 15 February 2030"),
+    ],
+)
+def test_the_confirmation_mail_says_where_registration_stands(call, when, says):
+    organization = OrganizationFactory(in_ecosoc_status=True)
+    FocalPointFactory(organization=organization, user=UserFactory(email="ecosoc@example.org"))
+    confirmation = EcosocConfirmation.objects.create(organization=organization, call=call)
+
+    with time_machine.travel(when, tick=False):
+        services.decide_ecosoc_confirmation(
+            confirmation=confirmation, by=people.reviewer(), confirm=True, now=when
+        )
+
+    (message,) = mail.outbox
+    assert says in message.body
+
+
+def test_reviewers_are_told_a_request_waits_in_their_language(call):
+    reviewer = people.reviewer()
+    reviewer.preferred_language = "fr"
+    reviewer.save()
+    people.pga_office()
+    organization = OrganizationFactory(name="Gamma Coalition", in_ecosoc_status=True)
+    focal_point = FocalPointFactory(organization=organization).user
+
+    confirmation = services.request_ecosoc_confirmation(
+        organization=organization, call=call, by=focal_point, now=DURING
+    )
+
+    (message,) = mail.outbox
+    assert message.to == [reviewer.email]
+    assert "Gamma Coalition" in message.subject
+    assert "ECOSOC" in message.subject
+    assert f"/admin/registration/ecosocconfirmation/{confirmation.pk}/change/" in message.body
+    assert "asks for its consultative status" not in message.body  # French
