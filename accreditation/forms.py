@@ -80,14 +80,18 @@ class InvitationForm(forms.Form):
 
 
 class DocumentField(forms.FileField):
-    """A document checked by its content; cleans to a CheckedFile."""
+    """A document checked by its content; cleans to what ``check`` makes of it (a CheckedFile).
+
+    A refusal names the file and the rule it broke, by the field."""
+
+    check = staticmethod(check_upload)
 
     def clean(self, data, initial=None):
         uploaded = super().clean(data, initial)
         if not uploaded:
             return None
         try:
-            return check_upload(uploaded)
+            return self.check(uploaded)
         except UploadRefused as refused:
             # The file is named: the browser forgets the choice once the page comes back.
             raise forms.ValidationError(

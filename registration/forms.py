@@ -4,31 +4,18 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.forms import ValidKeysMultipleChoiceField
-from accreditation.forms import one_line
+from accreditation.forms import DocumentField, one_line
 from accreditation.models import Gender
-from accreditation.uploads import UploadRefused, display_name
 
 from .models import Representative
 from .photos import ACCEPTED, PHOTO_SIZE, check_photo
 from .services import address_refusal
 
 
-class PhotoField(forms.FileField):
+class PhotoField(DocumentField):
     """A photo checked by its content and rebuilt as a pass portrait; cleans to a CheckedPhoto."""
 
-    def clean(self, data, initial=None):
-        uploaded = super().clean(data, initial)
-        if not uploaded:
-            return None
-        try:
-            return check_photo(uploaded)
-        except UploadRefused as refused:
-            # The file is named: the browser forgets the choice once the page comes back.
-            raise forms.ValidationError(
-                _("“%(file)s” was not kept: %(reason)s"),
-                code="refused_upload",
-                params={"file": display_name(uploaded.name or ""), "reason": refused.message},
-            ) from refused
+    check = staticmethod(check_photo)
 
 
 def _max_length(name: str) -> int:

@@ -7,7 +7,9 @@ the call, and the call's limit per organization, counted with the organization's
 so that two focal points registering at once cannot pass it.
 """
 
+from contextlib import contextmanager
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -147,6 +149,25 @@ def _delete_files(names) -> None:
             storage.delete(name)
 
 
+@contextmanager
+def _files_taken_back_on_failure():
+    """The photo files a step writes (``step.stored``): deleted if the step fails before its
+    end, when they would be nobody's. Not after (``step.finished``): what fails then is a
+    callback of the commit, and the step is done. A clash on the address at the database
+    (two registering it at once) is refused as one."""
+    step = SimpleNamespace(stored=[], finished=False)
+    try:
+        yield step
+    except IntegrityError as error:
+        if not step.finished:
+            _delete_files(step.stored)
+        raise _duplicate_address() from error
+    except BaseException:
+        if not step.finished:
+            _delete_files(step.stored)
+        raise
+
+
 def _delete_files_on_commit(*names: str) -> None:
     transaction.on_commit(lambda: _delete_files(names))
 
@@ -240,57 +261,44 @@ def register_representative(
     """Register one representative, mail them a confirmation in the language chosen for them."""
     now = now or timezone.now()
     meetings = _check_meetings(call, meetings)
-    # The files written so far: taken back if the step fails before its end (they would be
-    # nobody's). Not after: what fails then is a callback of the commit, the step is done.
-    stored: list[str] = []
-    finished = False
-    try:
-        with transaction.atomic():
-            # The organization's row is the lock: whoever holds it counts and adds alone.
-            Organization.objects.select_for_update().get(pk=organization.pk)
-            _check(organization, call, now)
-            registered = Representative.objects.filter(organization=organization, call=call).count()
-            if registered >= call.max_representatives:
-                raise NotAllowed(
-                    ngettext(
-                        "Your organization has registered its %(limit)d representative, the "
-                        "most this call allows. Replace or remove them to register someone else.",
-                        "Your organization has registered its %(limit)d representatives, the "
-                        "most this call allows. Replace or remove one to register someone else.",
-                        call.max_representatives,
-                    )
-                    % {"limit": call.max_representatives}
+    with _files_taken_back_on_failure() as step, transaction.atomic():
+        # The organization's row is the lock: whoever holds it counts and adds alone.
+        Organization.objects.select_for_update().get(pk=organization.pk)
+        _check(organization, call, now)
+        registered = Representative.objects.filter(organization=organization, call=call).count()
+        if registered >= call.max_representatives:
+            raise NotAllowed(
+                ngettext(
+                    "Your organization has registered its %(limit)d representative, the "
+                    "most this call allows. Replace or remove them to register someone else.",
+                    "Your organization has registered its %(limit)d representatives, the "
+                    "most this call allows. Replace or remove one to register someone else.",
+                    call.max_representatives,
                 )
-            _check_address(call, fields["email"], organization=organization)
-            _check_daily_mail(organization, call, now)
-            representative = Representative(
-                organization=organization,
-                call=call,
-                registered_by=by,
-                registered_at=now,
-                **{name: fields[name] for name in PERSON_FIELDS},
+                % {"limit": call.max_representatives}
             )
-            _store_photo(representative, photo, stored)
-            representative.save()
-            representative.meetings.set(meetings)
-            _record(
-                organization,
-                call,
-                RegistrationEvent.Kind.REGISTERED,
-                by=by,
-                person=representative.full_name,
-                now=now,
-            )
-            _mail_confirmation(representative)
-            finished = True
-    except IntegrityError as error:
-        if not finished:
-            _delete_files(stored)
-        raise _duplicate_address() from error
-    except BaseException:
-        if not finished:
-            _delete_files(stored)
-        raise
+        _check_address(call, fields["email"], organization=organization)
+        _check_daily_mail(organization, call, now)
+        representative = Representative(
+            organization=organization,
+            call=call,
+            registered_by=by,
+            registered_at=now,
+            **{name: fields[name] for name in PERSON_FIELDS},
+        )
+        _store_photo(representative, photo, step.stored)
+        representative.save()
+        representative.meetings.set(meetings)
+        _record(
+            organization,
+            call,
+            RegistrationEvent.Kind.REGISTERED,
+            by=by,
+            person=representative.full_name,
+            now=now,
+        )
+        _mail_confirmation(representative)
+        step.finished = True
     return representative
 
 
@@ -313,62 +321,51 @@ def update_representative(
     meetings = _check_meetings(call, meetings)
     if is_replacement(representative, fields) and photo is None:
         raise NotAllowed(_("A new representative needs their own photo: choose one."))
-    stored: list[str] = []
-    finished = False
-    try:
-        with transaction.atomic():
-            Organization.objects.select_for_update().get(pk=representative.organization_id)
-            representative = (
-                Representative.objects.select_for_update().filter(pk=representative.pk).first()
-            )
-            if representative is None:
-                raise _gone()
-            _check(representative.organization, call, now)
-            # Decided again on the row as it is now: someone may have changed it meanwhile.
-            before_name = representative.full_name
-            replacing = is_replacement(representative, fields)
-            if replacing and photo is None:
-                raise NotAllowed(_("A new representative needs their own photo: choose one."))
-            _check_address(
-                call,
-                fields["email"],
-                organization=representative.organization,
-                other_than=representative.pk,
-            )
-            if replacing:
-                _check_daily_mail(representative.organization, call, now)
-            old_files = (representative.photo.name, representative.thumbnail.name)
-            for name in PERSON_FIELDS:
-                setattr(representative, name, fields[name])
-            if photo is not None:
-                _store_photo(representative, photo, stored)
-            if replacing:
-                representative.registered_at = now
-                representative.registered_by = by
-            representative.save()
-            representative.meetings.set(meetings)
-            if photo is not None:
-                _delete_files_on_commit(*old_files)
-            _record(
-                representative.organization,
-                call,
-                RegistrationEvent.Kind.REPLACED if replacing else RegistrationEvent.Kind.CORRECTED,
-                by=by,
-                person=representative.full_name,
-                replaced_person=before_name if replacing else "",
-                now=now,
-            )
-            if replacing:
-                _mail_confirmation(representative)
-            finished = True
-    except IntegrityError as error:
-        if not finished:
-            _delete_files(stored)
-        raise _duplicate_address() from error
-    except BaseException:
-        if not finished:
-            _delete_files(stored)
-        raise
+    with _files_taken_back_on_failure() as step, transaction.atomic():
+        Organization.objects.select_for_update().get(pk=representative.organization_id)
+        representative = (
+            Representative.objects.select_for_update().filter(pk=representative.pk).first()
+        )
+        if representative is None:
+            raise _gone()
+        _check(representative.organization, call, now)
+        # Decided again on the row as it is now: someone may have changed it meanwhile.
+        before_name = representative.full_name
+        replacing = is_replacement(representative, fields)
+        if replacing and photo is None:
+            raise NotAllowed(_("A new representative needs their own photo: choose one."))
+        _check_address(
+            call,
+            fields["email"],
+            organization=representative.organization,
+            other_than=representative.pk,
+        )
+        if replacing:
+            _check_daily_mail(representative.organization, call, now)
+        old_files = (representative.photo.name, representative.thumbnail.name)
+        for name in PERSON_FIELDS:
+            setattr(representative, name, fields[name])
+        if photo is not None:
+            _store_photo(representative, photo, step.stored)
+        if replacing:
+            representative.registered_at = now
+            representative.registered_by = by
+        representative.save()
+        representative.meetings.set(meetings)
+        if photo is not None:
+            _delete_files_on_commit(*old_files)
+        _record(
+            representative.organization,
+            call,
+            RegistrationEvent.Kind.REPLACED if replacing else RegistrationEvent.Kind.CORRECTED,
+            by=by,
+            person=representative.full_name,
+            replaced_person=before_name if replacing else "",
+            now=now,
+        )
+        if replacing:
+            _mail_confirmation(representative)
+        step.finished = True
     return representative
 
 
