@@ -1,5 +1,7 @@
 from django import forms
 from django.conf import settings
+from django.utils.html import format_html
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -64,12 +66,16 @@ class RepresentativeForm(forms.Form):
     )
     photo = PhotoField(
         label=_("Photo for the grounds pass"),
-        help_text=_(
-            "A recent photo of their face, JPEG or PNG. It is cropped to a portrait "
-            "(%(width)d × %(height)d pixels) and everything but the picture (camera, place, "
-            "date) is removed."
-        )
-        % {"width": PHOTO_SIZE[0], "height": PHOTO_SIZE[1]},
+        # Lazy, with its numbers: the text is read in the language of each request.
+        help_text=format_lazy(
+            _(
+                "A recent photo of their face, JPEG or PNG. It is cropped to a portrait "
+                "({width} × {height} pixels) and everything but the picture (camera, place, "
+                "date) is removed."
+            ),
+            width=PHOTO_SIZE[0],
+            height=PHOTO_SIZE[1],
+        ),
         widget=forms.ClearableFileInput(
             attrs={"accept": ",".join([*ACCEPTED, ".jpg", ".jpeg", ".png"])}
         ),
@@ -83,6 +89,10 @@ class RepresentativeForm(forms.Form):
         self.representative = representative
         super().__init__(*args, **kwargs)
         self.fields["meetings"].queryset = call.meetings.all()
+        # Meetings are named in English, also on French pages.
+        self.fields["meetings"].label_from_instance = lambda meeting: format_html(
+            '<span lang="en">{}</span>', meeting.title
+        )
         self.fields["nationality"].choices = [
             ("", pgettext_lazy("country not chosen", "Choose")),
             *self.fields["nationality"].choices[1:],

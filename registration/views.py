@@ -116,6 +116,14 @@ def add(request, slug):
             initial.update(
                 full_name=person.full_name, function=person.function, gender=person.gender
             )
+            messages.info(
+                request,
+                _(
+                    "Started from %(name)s as named in your application: check the details "
+                    "and complete the rest."
+                )
+                % {"name": person.full_name},
+            )
     form = RepresentativeForm(
         request.POST or None,
         request.FILES or None,

@@ -85,6 +85,17 @@ class CirculateForm(forms.Form):
     )
 
 
+class EnglishOptionsSelect(forms.Select):
+    """A choice of things named in English (meetings), also on French pages: each option but
+    the empty one says so, for screen readers' voices."""
+
+    def create_option(self, *args, **kwargs):
+        option = super().create_option(*args, **kwargs)
+        if str(option["value"]):
+            option["attrs"]["lang"] = "en"
+        return option
+
+
 class ParticipantFilterForm(forms.Form):
     """The participant list's filters, read from the address (GET): each one optional.
 
@@ -93,7 +104,11 @@ class ParticipantFilterForm(forms.Form):
     """
 
     meeting = forms.ModelChoiceField(
-        label=_("Meeting"), queryset=None, required=False, empty_label=_("All meetings")
+        label=_("Meeting"),
+        queryset=None,
+        required=False,
+        empty_label=_("All meetings"),
+        widget=EnglishOptionsSelect,
     )
     regional_group = forms.ChoiceField(
         label=_("Regional group"),

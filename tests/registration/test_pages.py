@@ -4,6 +4,7 @@ photos stay private; the window and the limit are kept whatever is posted."""
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -392,3 +393,25 @@ def test_a_refused_organization_asks_again_and_the_refusal_stays_on_the_record(c
         "ecosoc_refused",
         "ecosoc_requested",
     ]
+
+
+def test_in_french_the_form_speaks_french_and_marks_english_meeting_titles(client_a, accredited):
+    call = accredited["call"]
+    client_a.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+
+    page = client_a.get(reverse("registration:add", args=[call.slug])).content.decode()
+
+    assert "Une photo récente de son visage" in page
+    assert "A recent photo" not in page
+    assert '<span lang="en">Opening plenary</span>' in page
+
+
+def test_starting_from_a_proposed_person_says_so(client_a, accredited):
+    call = accredited["call"]
+    proposed = ProposedParticipant.objects.filter(application=accredited["application"]).first()
+
+    page = client_a.get(
+        reverse("registration:add", args=[call.slug]), {"from": proposed.pk}
+    ).content.decode()
+
+    assert f"Started from {proposed.full_name} as named in your application" in page

@@ -167,6 +167,10 @@ def test_refusing_without_a_reason_is_refused_by_the_field(world, reason):
     )
     assert 'aria-describedby="id_reason-error"' in html
     assert '<label for="id_reason" class="required">' in html
+    # Read out: a note at the top that takes the focus, and the page's title says so.
+    assert 'role="alert" tabindex="-1" id="error-summary"' in html
+    assert '<a href="#id_reason">' in html
+    assert "<title>Error:" in html
     assert status_of(world.confirmation) == EcosocConfirmation.Status.REQUESTED
     assert not decisions(world).exists()
     assert mail.outbox == []

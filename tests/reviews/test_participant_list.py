@@ -355,7 +355,7 @@ def test_each_row_shows_the_person_their_organization_and_meetings(world, call, 
     assert "Female" in row
     assert "Kenya Migrant Voices (KMV)" in row
     assert "Kenya" in row
-    assert "<li>Opening plenary</li><li>Round table on migration</li>" in row
+    assert '<li lang="en">Opening plenary</li><li lang="en">Round table on migration</li>' in row
     # 04:30 UTC on 1 December is 23:30 the day before in New York, the venue.
     assert "30 November 2026, 23:30 EST" in row
     assert 'datetime="2026-11-30T23:30:00-05:00"' in row
