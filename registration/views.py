@@ -79,7 +79,9 @@ def _refused(request, call, refusal: str):
     return redirect("registration:call", slug=call.slug)
 
 
-def _form_page(request, form, *, call, organization, representative=None, status=200):
+def _form_page(
+    request, form, *, call, organization, representative=None, started_from=None, status=200
+):
     return render(
         request,
         "registration/form.html",
@@ -88,6 +90,7 @@ def _form_page(request, form, *, call, organization, representative=None, status
             "call": call,
             "organization": organization,
             "representative": representative,
+            "started_from": started_from,
             "proposed": selectors.proposed_not_registered(organization, call)
             if representative is None
             else [],
@@ -103,6 +106,7 @@ def add(request, slug):
     if refusal := services.registration_refusal(organization, call):
         return _refused(request, call, refusal)
     initial = {"language": request.LANGUAGE_CODE}
+    started_from = None
     if starting_from := request.GET.get("from", ""):
         person = next(
             (
@@ -116,14 +120,7 @@ def add(request, slug):
             initial.update(
                 full_name=person.full_name, function=person.function, gender=person.gender
             )
-            messages.info(
-                request,
-                _(
-                    "Started from %(name)s as named in your application: check the details "
-                    "and complete the rest."
-                )
-                % {"name": person.full_name},
-            )
+            started_from = person
     form = RepresentativeForm(
         request.POST or None,
         request.FILES or None,
@@ -152,7 +149,9 @@ def add(request, slug):
                 )
                 return redirect("registration:call", slug=call.slug)
         return _form_page(request, form, call=call, organization=organization, status=400)
-    return _form_page(request, form, call=call, organization=organization)
+    return _form_page(
+        request, form, call=call, organization=organization, started_from=started_from
+    )
 
 
 @login_required
