@@ -573,7 +573,7 @@ def announce_open_registrations(now: datetime | None = None) -> int:
     """
     now = now or timezone.now()
     mailed = 0
-    for call in Call.objects.registration_open(now).select_related("venue"):
+    for call in Call.objects.published().registration_open(now).select_related("venue"):
         with transaction.atomic():
             # The call's row is the lock: a second run waits, then finds who was told.
             Call.objects.select_for_update().get(pk=call.pk)

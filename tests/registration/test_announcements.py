@@ -229,3 +229,11 @@ def test_an_organization_confirmed_while_registration_is_open_is_not_told_twice(
     assert "ECOSOC status confirmed" in mail.outbox[0].subject
 
     assert services.announce_open_registrations(now=OPENS + timedelta(hours=3)) == 0
+
+
+def test_an_unpublished_call_is_never_announced(call):
+    call.is_published = False
+    call.save()
+
+    assert services.announce_open_registrations(now=OPENS) == 0
+    assert mail.outbox == []
