@@ -1,3 +1,6 @@
+import base64
+import secrets
+
 from django import forms
 from django.conf import settings
 from django.utils.html import format_html
@@ -8,10 +11,13 @@ from django.utils.translation import pgettext_lazy
 from accounts.forms import ValidKeysMultipleChoiceField
 from accreditation.forms import DocumentField, one_line
 from accreditation.models import Gender
+from accreditation.uploads import display_name
 
 from .models import Representative
-from .photos import ACCEPTED, PHOTO_SIZE, check_photo
-from .services import address_refusal
+from .photos import ACCEPTED, PHOTO_SIZE, CheckedPhoto, check_photo
+from .services import PERSON_FIELDS, address_refusal, is_replacement
+
+KEPT_PHOTO = "registration_kept_photo"
 
 
 class PhotoField(DocumentField):
@@ -81,12 +87,24 @@ class RepresentativeForm(forms.Form):
         ),
     )
 
+    # A photo that was accepted on a submit that failed for another reason, kept in the
+    # session: the page that comes back names it, and the next submit uses it unless another
+    # file is chosen. Only the page that kept it carries its token.
+    kept_photo = forms.CharField(required=False, widget=forms.HiddenInput)
+
     def __init__(
-        self, *args, call, organization, representative: Representative | None = None, **kwargs
+        self,
+        *args,
+        call,
+        organization,
+        representative: Representative | None = None,
+        session=None,
+        **kwargs,
     ):
         self.call = call
         self.organization = organization
         self.representative = representative
+        self.session = session if session is not None else {}
         super().__init__(*args, **kwargs)
         self.fields["meetings"].queryset = call.meetings.all()
         # Meetings are named in English, also on French pages.
@@ -97,8 +115,10 @@ class RepresentativeForm(forms.Form):
             ("", pgettext_lazy("country not chosen", "Choose")),
             *self.fields["nationality"].choices[1:],
         ]
-        if representative is not None:
+        if representative is not None or self._kept_photo(self.data.get("kept_photo", "")):
+            # Optional: the current photo stays, or the one kept from the last try is used.
             self.fields["photo"].required = False
+        if representative is not None:
             self.fields["photo"].help_text = _(
                 "Leave it empty to keep the current photo. Someone new, with another name or "
                 "address, needs their own photo."
@@ -118,23 +138,58 @@ class RepresentativeForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        if "photo" in self.errors:
+            return cleaned
+        if cleaned.get("photo") is None:
+            cleaned["photo"] = self._kept_photo(cleaned.get("kept_photo", ""))
         before = self.representative
-        if before is not None and not cleaned.get("photo") and "photo" not in self.errors:
-            name, email = cleaned.get("full_name"), cleaned.get("email")
-            if (name and name.strip().casefold() != before.full_name.strip().casefold()) or (
-                email and email.strip().casefold() != before.email.strip().casefold()
-            ):
-                self.add_error(
-                    "photo", _("A new representative needs their own photo: choose one.")
-                )
+        if (
+            cleaned["photo"] is None
+            and before is not None
+            and {"full_name", "email"} <= cleaned.keys()
+            and is_replacement(before, cleaned)
+        ):
+            self.add_error("photo", _("A new representative needs their own photo: choose one."))
         return cleaned
 
-    def person(self) -> dict:
-        return {
-            name: self.cleaned_data[name]
-            for name in ("full_name", "function", "gender", "nationality", "email", "language")
+    def _kept_photo(self, token: str) -> CheckedPhoto | None:
+        kept = self.session.get(KEPT_PHOTO)
+        if not token or not kept or kept["token"] != token:
+            return None
+        return CheckedPhoto(
+            content=base64.b64decode(kept["content"]),
+            thumbnail=base64.b64decode(kept["thumbnail"]),
+            sha256=kept["sha256"],
+        )
+
+    def keep_photo(self) -> None:
+        """After a failed submit: keep the photo it carried (or kept already) for the next one,
+        and say so by the field."""
+        photo = self.cleaned_data.get("photo") if hasattr(self, "cleaned_data") else None
+        if photo is None:
+            return
+        if self.files.get("photo"):
+            name = display_name(self.files["photo"].name or "")
+            token = secrets.token_urlsafe(16)
+            self.session[KEPT_PHOTO] = {
+                "token": token,
+                "name": name,
+                "content": base64.b64encode(photo.content).decode(),
+                "thumbnail": base64.b64encode(photo.thumbnail).decode(),
+                "sha256": photo.sha256,
+            }
+        else:
+            token, name = self.session[KEPT_PHOTO]["token"], self.session[KEPT_PHOTO]["name"]
+        self.data = self.data.copy()
+        self.data["kept_photo"] = token
+        text = _("“%(file)s” is kept from your last try. Choose another file to replace it.") % {
+            "file": name
         }
+        # The bound field copied the help text when it was first made.
+        self.fields["photo"].help_text = self["photo"].help_text = text
 
+    def forget_kept_photo(self) -> None:
+        self.session.pop(KEPT_PHOTO, None)
 
-class ConfirmForm(forms.Form):
-    """A step with nothing to type: the POST itself is the confirmation."""
+    def person(self) -> dict:
+        return {name: self.cleaned_data[name] for name in PERSON_FIELDS}

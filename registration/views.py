@@ -126,6 +126,7 @@ def add(request, slug):
         request.FILES or None,
         call=call,
         organization=organization,
+        session=request.session,
         initial=initial,
     )
     if request.method == "POST":
@@ -142,12 +143,14 @@ def add(request, slug):
             except services.NotAllowed as refusal:
                 form.add_error(None, refusal.message)
             else:
+                form.forget_kept_photo()
                 messages.success(
                     request,
                     _("%(name)s is registered; a confirmation was mailed to %(email)s.")
                     % {"name": representative.full_name, "email": representative.email},
                 )
                 return redirect("registration:call", slug=call.slug)
+        form.keep_photo()
         return _form_page(request, form, call=call, organization=organization, status=400)
     return _form_page(
         request, form, call=call, organization=organization, started_from=started_from
@@ -161,12 +164,7 @@ def edit(request, public_id):
     if refusal := services.registration_refusal(organization, call):
         return _refused(request, call, refusal)
     initial = {
-        "full_name": representative.full_name,
-        "function": representative.function,
-        "gender": representative.gender,
-        "nationality": representative.nationality,
-        "email": representative.email,
-        "language": representative.language,
+        **{name: getattr(representative, name) for name in services.PERSON_FIELDS},
         "meetings": list(representative.meetings.all()),
     }
     form = RepresentativeForm(
@@ -175,6 +173,7 @@ def edit(request, public_id):
         call=call,
         organization=organization,
         representative=representative,
+        session=request.session,
         initial=initial,
     )
     if request.method == "POST":
@@ -204,8 +203,10 @@ def edit(request, public_id):
                     message = _("The details of %(name)s are saved.") % {
                         "name": representative.full_name
                     }
+                form.forget_kept_photo()
                 messages.success(request, message)
                 return redirect("registration:call", slug=call.slug)
+        form.keep_photo()
         return _form_page(
             request,
             form,

@@ -415,3 +415,40 @@ def test_starting_from_a_proposed_person_says_so(client_a, accredited):
     ).content.decode()
 
     assert f"Started from {proposed.full_name} as named in your application" in page
+
+
+def test_a_good_photo_is_kept_when_another_field_is_refused(client_a, accredited):
+    call = accredited["call"]
+    url = reverse("registration:add", args=[call.slug])
+
+    refused = client_a.post(url, person(call, email="not an address"))
+
+    assert refused.status_code == 400
+    assert refused.context["form"].errors["email"]
+    page = refused.content.decode()
+    assert "“face.jpg” is kept from your last try. Choose another file to replace it." in page
+    token = refused.context["form"]["kept_photo"].value()
+    assert token
+    assert f'value="{token}"' in page
+
+    # The next submit, without choosing the file again, registers the person with it.
+    fixed = client_a.post(url, person(call, photo=None) | {"kept_photo": token})
+
+    assert fixed.status_code == 302
+    representative = Representative.objects.get()
+    with representative.photo.open("rb") as stored:
+        assert stored.read().startswith(b"\xff\xd8\xff")
+    # Kept once: a new form starts without it.
+    assert "kept from your last try" not in client_a.get(url).content.decode()
+
+
+def test_without_the_page_s_token_no_kept_photo_is_used(client_a, accredited):
+    call = accredited["call"]
+    url = reverse("registration:add", args=[call.slug])
+    client_a.post(url, person(call, email="not an address"))
+
+    response = client_a.post(url, person(call, photo=None) | {"kept_photo": "guessed"})
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["photo"]
+    assert not Representative.objects.exists()
