@@ -6,7 +6,7 @@ Run with ``make bench`` (SQLite) or ``DATABASE_URL=postgres://… make bench``. 
 asserted about time. Memory is: reading the whole CSV of 100,000 participants must raise
 neither the Python heap's peak (tracemalloc) nor the process's resident set's peak (VmHWM,
 reset before reading) by more than ``MEMORY_LIMIT`` over where they stood before. The numbers
-are printed and kept in the benchmark's ``extra_info``.
+are reported at the end of the run and kept in the benchmark's ``extra_info``.
 """
 
 import gc
@@ -101,7 +101,7 @@ def _csv_url(call) -> str:
     return reverse("reviews:office_participants_export", args=[call.slug, "csv"])
 
 
-def test_participants_csv_of_100000_streams_in_little_memory(benchmark, db, participants):
+def test_participants_csv_of_100000_streams_in_little_memory(benchmark, db, participants, report):
     client = sign_in(Client(), participants["office"])
     url = _csv_url(participants["large"])
     # Warmed up on ten participants (imports, translations, the session), not on the
@@ -154,8 +154,8 @@ def test_participants_csv_of_100000_streams_in_little_memory(benchmark, db, part
             "read_seconds_last_round": round(measured["seconds"], 2),
         }
     )
-    print(
-        f"\nCSV of {PARTICIPANTS:,} participants: {measured['bytes'] / MB:.1f} MB in "
+    report(
+        f"CSV of {PARTICIPANTS:,} participants: {measured['bytes'] / MB:.1f} MB in "
         f"{measured['pieces']:,} pieces; resident set +{max(increases) / MB:.1f} MB at most "
         f"({', '.join(f'{value / MB:.1f}' for value in increases)} MB by round), "
         f"Python heap peak +{heap_increase / MB:.1f} MB (limit {MEMORY_LIMIT / MB:.0f} MB each)"
@@ -167,7 +167,7 @@ def test_participants_csv_of_100000_streams_in_little_memory(benchmark, db, part
 
 
 @pytest.mark.parametrize("file_format", ["xlsx", "pdf"])
-def test_participants_file_of_3000(benchmark, db, participants, file_format):
+def test_participants_file_of_3000(benchmark, db, participants, file_format, report):
     client = sign_in(Client(), participants["office"])
     url = reverse(
         "reviews:office_participants_export", args=[participants["small"].slug, file_format]
@@ -196,8 +196,8 @@ def test_participants_file_of_3000(benchmark, db, participants, file_format):
             "rss_increase_mb_per_round": [round(value / MB, 1) for value in growth],
         }
     )
-    print(
-        f"\n{file_format.upper()} of {SMALL:,} participants: {len(data) / MB:.1f} MB; resident "
+    report(
+        f"{file_format.upper()} of {SMALL:,} participants: {len(data) / MB:.1f} MB; resident "
         f"set +{', '.join(f'{value / MB:.0f}' for value in growth)} MB by round"
     )
     assert response.status_code == 200
