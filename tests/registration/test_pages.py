@@ -66,6 +66,13 @@ def person(call, **changes):
     return {key: value for key, value in data.items() if value is not None}
 
 
+def register_one(client, call):
+    """Amina Diallo registered through the page: her record and the address of her edit page."""
+    client.post(reverse("registration:add", args=[call.slug]), person(call))
+    representative = Representative.objects.get()
+    return representative, reverse("registration:edit", args=[representative.public_id])
+
+
 def test_a_focal_point_registers_a_representative_who_is_mailed_in_the_chosen_language(
     client_a, accredited
 ):
@@ -115,9 +122,7 @@ def test_a_refused_photo_is_named_by_its_field_and_what_was_typed_stays(client_a
 
 def test_replacing_needs_a_photo_and_mails_the_new_person(client_a, accredited):
     call = accredited["call"]
-    client_a.post(reverse("registration:add", args=[call.slug]), person(call))
-    representative = Representative.objects.get()
-    url = reverse("registration:edit", args=[representative.public_id])
+    representative, url = register_one(client_a, call)
 
     without_photo = client_a.post(
         url, person(call, full_name="Kofi Mensah", email="kofi@alpha.example", photo=None)
@@ -141,14 +146,10 @@ def test_replacing_needs_a_photo_and_mails_the_new_person(client_a, accredited):
 
 def test_correcting_keeps_the_photo(client_a, accredited):
     call = accredited["call"]
-    client_a.post(reverse("registration:add", args=[call.slug]), person(call))
-    representative = Representative.objects.get()
+    representative, url = register_one(client_a, call)
     photo_before = representative.photo.name
 
-    response = client_a.post(
-        reverse("registration:edit", args=[representative.public_id]),
-        person(call, function="Head of policy", photo=None),
-    )
+    response = client_a.post(url, person(call, function="Head of policy", photo=None))
 
     assert response.status_code == 302
     representative.refresh_from_db()
@@ -158,8 +159,7 @@ def test_correcting_keeps_the_photo(client_a, accredited):
 
 def test_removing_asks_first_then_removes(client_a, accredited):
     call = accredited["call"]
-    client_a.post(reverse("registration:add", args=[call.slug]), person(call))
-    representative = Representative.objects.get()
+    representative, _url = register_one(client_a, call)
     url = reverse("registration:remove", args=[representative.public_id])
 
     assert client_a.get(url).status_code == 200
@@ -202,8 +202,7 @@ def test_a_meeting_of_another_call_is_refused_by_its_field(client_a, accredited)
 
 def test_after_the_window_nothing_changes_and_the_page_says_why(client_a, accredited):
     call = accredited["call"]
-    client_a.post(reverse("registration:add", args=[call.slug]), person(call))
-    representative = Representative.objects.get()
+    representative, _url = register_one(client_a, call)
     call.registration_opens_at = timezone.now() - timedelta(days=20)
     call.registration_closes_at = timezone.now() - timedelta(seconds=1)
     call.save()
@@ -352,9 +351,7 @@ def test_an_unpublished_call_has_no_registration_page(client):
 
 def test_the_edit_page_says_what_happened_a_correction_or_a_replacement(client_a, accredited):
     call = accredited["call"]
-    client_a.post(reverse("registration:add", args=[call.slug]), person(call))
-    representative = Representative.objects.get()
-    url = reverse("registration:edit", args=[representative.public_id])
+    _representative, url = register_one(client_a, call)
     mail.outbox.clear()
 
     corrected = client_a.post(url, person(call, full_name="AMINA DIALLO", photo=None), follow=True)
