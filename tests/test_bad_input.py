@@ -18,18 +18,22 @@ from django.urls import reverse
 
 from accounts.middleware import PENDING_SIGN_IN
 from accounts.models import SecondFactor
-from accounts.roles import ADMINISTRATORS, REVIEWERS
+from accounts.roles import ADMINISTRATORS, PGA_OFFICE, REVIEWERS
 from accreditation import services
-from accreditation.models import Application, Invitation, StatusChange
+from accreditation.models import Application, Invitation, Status, StatusChange
+from registration.models import EcosocConfirmation
 from reviews import services as review_services
 from tests.factories import (
     ApplicationFactory,
     CallFactory,
     FocalPointFactory,
+    OrganizationFactory,
+    RepresentativeFactory,
     StaffFactory,
     UserFactory,
     VenueFactory,
     complete_application,
+    open_registration,
 )
 from tests.helpers import sign_in
 from tests.reviews.test_admin_lookups import own_parameters
@@ -386,6 +390,104 @@ def test_the_ecosoc_import(client, kind):
             url,
             {"file": SimpleUploadedFile("ecosoc.csv", content, content_type="text/csv")},
             what=f"file {content[:40]!r}",
+        )
+
+    assert not probe.failures, "\n".join(probe.failures)
+
+
+def accredited_with_registration_open():
+    """A focal point whose organization is accredited to a call with registration open,
+    one representative registered, and an ECOSOC request from another organization."""
+    application, focal_point = submitted_application()
+    Application.objects.filter(pk=application.pk).update(status=Status.ACCREDITED)
+    call = open_registration(application.call)
+    representative = RepresentativeFactory(
+        organization=application.organization, call=call, meetings=list(call.meetings.all())
+    )
+    return call, focal_point, representative
+
+
+def representative_fields(call):
+    return {
+        "full_name": "Amina Diallo",
+        "function": "Policy officer",
+        "gender": "female",
+        "nationality": "SN",
+        "email": "amina@example.org",
+        "language": "en",
+        "meetings": [str(meeting.pk) for meeting in call.meetings.all()],
+        "kept_photo": "",
+    }
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_representatives_forms(client, kind):
+    bad = BAD[kind]
+    call, focal_point, representative = accredited_with_registration_open()
+    probe = Probe(sign_in(client, focal_point))
+    valid = representative_fields(call)
+    add = reverse("registration:add", args=[call.slug])
+    edit = reverse("registration:edit", args=[representative.public_id])
+
+    probe.fields(add, valid, bad)
+    probe.fields(edit, valid, bad)
+    for odd in [bad, *ODD]:
+        probe.post(add, valid | {"meetings": odd}, what=f"meetings={odd!r}")
+        probe.get(add, {"from": odd}, what=f"from={odd!r}")
+    raw = bad if isinstance(bad, bytes) else bad.encode()
+    probe.post_multipart(
+        add,
+        valid | {"photo": SimpleUploadedFile("face.jpg", b"\xff\xd8\xff" + raw)},
+        what="photo content",
+    )
+    probe.post_multipart(
+        add,
+        valid | {"photo": SimpleUploadedFile("a\x00b.jpg" if kind == "nul" else "x.jpg", raw)},
+        what="photo file name",
+    )
+    probe.post(reverse("registration:ecosoc", args=[call.slug]), {"x": bad}, what="ECOSOC request")
+    probe.post(
+        reverse("registration:remove", args=[representative.public_id]), {"x": bad}, what="remove"
+    )
+
+    assert not probe.failures, "\n".join(probe.failures)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_participant_list_s_filters_and_exports(client, kind):
+    bad = BAD[kind]
+    call, _focal_point, _representative = accredited_with_registration_open()
+    probe = Probe(sign_in(client, staff(PGA_OFFICE)))
+    page = reverse("reviews:office_participants", args=[call.slug])
+    filters = ["meeting", "regional_group", "organization_type", "gender", "organization", "page"]
+
+    for url in [page] + [
+        reverse("reviews:office_participants_export", args=[call.slug, file_format])
+        for file_format in ("csv", "xlsx", "pdf")
+    ]:
+        for name in filters:
+            for odd in [bad, *ODD]:
+                response = probe.get(url, {name: odd}, what=f"{name}={odd!r}")
+                if response.streaming:
+                    b"".join(response.streaming_content)
+
+    assert not probe.failures, "\n".join(probe.failures)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_refusing_an_ecosoc_status(client, kind):
+    call, _focal_point, _representative = accredited_with_registration_open()
+    organization = OrganizationFactory(in_ecosoc_status=True)
+    confirmation = EcosocConfirmation.objects.create(organization=organization, call=call)
+    probe = Probe(sign_in(client, staff(REVIEWERS)))
+
+    for decision in ("refuse", "confirm"):
+        probe.post(
+            reverse(
+                "admin:registration_ecosocconfirmation_decide", args=[confirmation.pk, decision]
+            ),
+            {"reason": BAD[kind]},
+            what=f"{decision} reason",
         )
 
     assert not probe.failures, "\n".join(probe.failures)
